@@ -1,0 +1,174 @@
+"""The incremental ``SessionAnalyzer``.
+
+Why incremental: the live call feeds one utterance at a time and must get
+its events (balance, stage, flags, nudges) at once, and a file is only a
+replay of a live session. So every metric lives in exactly one
+``Component`` that keeps running state and does O(1) (amortised) work per
+utterance; the report is read off that state at any moment.
+
+A component may annotate utterances (``ctx.marks[i]``: acts, stage, focus),
+raise flags (``ctx.raise_flag``) and emit events. Components run in the
+order given, so later ones can read what earlier ones marked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from companion.model import Audience, Event, EventType, Role, Utterance
+
+
+@dataclass
+class SessionPlan:
+    """What the session was meant to be; the stage plan derives from it."""
+
+    planned_minutes: float | None = None
+    #: Minutes per GROW stage; None means "the default for planned_minutes".
+    stage_minutes: dict[str, float] | None = None
+
+
+@dataclass
+class AnalysisContext:
+    """State shared by the components of one session's analysis."""
+
+    roles: dict[str, Role | None]
+    plan: SessionPlan
+    utterances: list[Utterance] = field(default_factory=list)
+    #: One dict per utterance: ``acts`` (list), ``stage`` (str|None), ``focus`` (str|None), ...
+    marks: list[dict[str, Any]] = field(default_factory=list)
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    #: Latest time seen (end of the last utterance, or the clock via ``tick``).
+    now: float = 0.0
+
+    def role_of(self, speaker: str) -> Role | None:
+        return self.roles.get(speaker)
+
+    def speakers_with(self, role: Role) -> list[str]:
+        return [s for s, r in self.roles.items() if r == role]
+
+    def raise_flag(
+        self, kind: str, start: float, end: float, message: str, suggestion: str = "", **extra: Any
+    ) -> tuple[dict[str, Any], Event]:
+        """Record a flag once and return it with the event that announces it."""
+        flag = {"kind": kind, "start": round(start, 2), "end": round(end, 2),
+                "message": message, "suggestion": suggestion, **extra}
+        self.flags.append(flag)
+        return flag, Event(EventType.FLAG, end, {"flag": flag}, Audience.COACH)
+
+
+class Component:
+    """One part of the analysis. Override what you need; all hooks are optional."""
+
+    def update(self, ctx: AnalysisContext, i: int) -> list[Event]:
+        """Utterance ``ctx.utterances[i]`` arrived (utterances come in start order)."""
+        return []
+
+    def tick(self, ctx: AnalysisContext, now: float) -> list[Event]:
+        """Time passed without a new utterance (live sessions only)."""
+        return []
+
+    def finish(self, ctx: AnalysisContext, end: float) -> list[Event]:
+        """The session ended at ``end`` seconds."""
+        return []
+
+    def contribute(self, ctx: AnalysisContext, report: dict[str, Any]) -> None:
+        """Write this component's part of the report dict (see DESIGN.md)."""
+
+
+def default_components() -> list[Component]:
+    """The components every session runs, in order."""
+    from companion.analysis.talk import TalkTracker
+
+    return [TalkTracker()]
+
+
+class SessionAnalyzer:
+    """Feed utterances in order with ``update``; read ``report()`` at any time."""
+
+    def __init__(
+        self,
+        roles: dict[str, Role | None] | None = None,
+        plan: SessionPlan | None = None,
+        components: Iterable[Component] | None = None,
+    ):
+        self.ctx = AnalysisContext(roles=dict(roles or {}), plan=plan or SessionPlan())
+        self.components = list(components) if components is not None else default_components()
+        self.finished = False
+
+    def set_role(self, speaker: str, role: Role | None) -> None:
+        self.ctx.roles[speaker] = role
+
+    def update(self, utt: Utterance) -> list[Event]:
+        ctx = self.ctx
+        ctx.utterances.append(utt)
+        ctx.marks.append({"acts": [], "stage": None, "focus": None})
+        ctx.now = max(ctx.now, utt.end)
+        i = len(ctx.utterances) - 1
+        events = [Event(EventType.UTTERANCE, utt.end, {"index": i}, Audience.EVERYONE)]
+        for c in self.components:
+            events.extend(c.update(ctx, i))
+        return events
+
+    def feed(self, utterances: Iterable[Utterance]) -> list[Event]:
+        events: list[Event] = []
+        for u in utterances:
+            events.extend(self.update(u))
+        return events
+
+    def tick(self, now: float) -> list[Event]:
+        self.ctx.now = max(self.ctx.now, now)
+        events: list[Event] = []
+        for c in self.components:
+            events.extend(c.tick(self.ctx, now))
+        return events
+
+    def finish(self, end: float | None = None) -> list[Event]:
+        if self.finished:
+            return []
+        self.finished = True
+        end = max(self.ctx.now, end or 0.0)
+        self.ctx.now = end
+        events: list[Event] = []
+        for c in self.components:
+            events.extend(c.finish(self.ctx, end))
+        return events
+
+    def utterance_row(self, i: int) -> dict[str, Any]:
+        """One utterance as the report (and live captions) show it."""
+        u = self.ctx.utterances[i]
+        role = self.ctx.role_of(u.speaker)
+        return {
+            "index": i,
+            "speaker": u.speaker,
+            "role": str(role) if role else None,
+            "start": round(u.start, 2),
+            "end": round(u.end, 2),
+            "text": u.text,
+            "transcribed": u.transcribed,
+            **self.ctx.marks[i],
+        }
+
+    def report(self, session: dict[str, Any] | None = None) -> dict[str, Any]:
+        ctx = self.ctx
+        duration = max([u.end for u in ctx.utterances], default=0.0)
+        duration = max(duration, ctx.now)
+        report: dict[str, Any] = {
+            "session": {
+                "id": None,
+                "source": None,
+                "started_at": None,
+                **(session or {}),
+                "duration_s": round(duration, 2),
+            },
+            "participants": [],
+            "utterances": [self.utterance_row(i) for i in range(len(ctx.utterances))],
+            "stages": [],
+            "coach_skills": {},
+            "flags": ctx.flags,
+            "log_draft": None,
+        }
+        for c in self.components:
+            c.contribute(ctx, report)
+        report["flags"] = sorted(ctx.flags, key=lambda f: (f["start"], f["kind"]))
+        return report

@@ -1,0 +1,241 @@
+"""The one local SQLite file (sqlite-utils), its migrations and queries.
+
+Dicts in, dicts out. Multi-row changes run inside ``db.conn`` transactions,
+so a failure never leaves half a session behind. ``secure_delete`` makes a
+deleted transcript really gone from the file, not just unlinked.
+
+Migrations are numbered and append-only: never edit one that has shipped,
+add the next number.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import sqlite_utils
+
+from companion.errors import InputError
+from companion.model import Utterance
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db["sessions"].create({
+        "id": str, "title": str, "source": str, "mode": str, "status": str,
+        "planned_minutes": float, "created_at": str, "started_at": str, "ended_at": str,
+        "duration_s": float, "report": str,
+    }, pk="id")
+    db["participants"].create({
+        "id": int, "session_id": str, "name": str, "role": str, "token": str, "created_at": str,
+    }, pk="id", foreign_keys=[("session_id", "sessions", "id")])
+    db["participants"].create_index(["token"], unique=True)
+    db["participants"].create_index(["session_id"])
+    db["utterances"].create({
+        "session_id": str, "idx": int, "speaker": str, "start": float, "end": float,
+        "text": str, "words": str, "transcribed": int,
+    }, pk=("session_id", "idx"), foreign_keys=[("session_id", "sessions", "id")])
+    db["events"].create({
+        "id": int, "session_id": str, "t": float, "type": str, "data": str, "created_at": str,
+    }, pk="id", foreign_keys=[("session_id", "sessions", "id")])
+    db["events"].create_index(["session_id"])
+
+
+#: (number, name, function). Append only.
+MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
+    (1, "initial", _m001_initial),
+]
+
+
+
+def parse_age(text: str) -> timedelta:
+    """'30d', '12h', '2w', '45m' -> timedelta."""
+    m = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text or "")
+    if not m:
+        raise InputError(f"cannot read age {text!r}; use a number and a unit, like 30d, 12h, 2w or 45m")
+    n, unit = int(m.group(1)), m.group(2)
+    return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+
+
+class Store:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(self.path)
+            self.db.enable_wal()
+        else:
+            self.db = sqlite_utils.Database(memory=True)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA secure_delete = ON")
+        self.migrate()
+
+    # -- schema ---------------------------------------------------------------------
+    def migrate(self) -> list[int]:
+        """Apply migrations not yet applied; returns their numbers."""
+        if "_migrations" not in self.db.table_names():
+            self.db["_migrations"].create({"id": int, "name": str, "applied_at": str}, pk="id")
+        done = {r["id"] for r in self.db["_migrations"].rows}
+        applied = []
+        for number, name, fn in MIGRATIONS:
+            if number in done:
+                continue
+            with self.db.conn:
+                fn(self.db)
+                self.db["_migrations"].insert({"id": number, "name": name, "applied_at": now_iso()})
+            applied.append(number)
+        return applied
+
+    @property
+    def schema_version(self) -> int:
+        return max((r["id"] for r in self.db["_migrations"].rows), default=0)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- sessions -------------------------------------------------------------------
+    def create_session(
+        self,
+        *,
+        title: str,
+        participants: Iterable[dict[str, str]],
+        source: str = "live",
+        mode: str = "video",
+        status: str = "scheduled",
+        planned_minutes: float | None = None,
+        started_at: str | None = None,
+    ) -> dict[str, Any]:
+        """Create a session and its participants, each with an unguessable token."""
+        sid = secrets.token_hex(6)
+        created = now_iso()
+        with self.db.conn:
+            self.db["sessions"].insert({
+                "id": sid, "title": title, "source": source, "mode": mode, "status": status,
+                "planned_minutes": planned_minutes, "created_at": created,
+                "started_at": started_at, "ended_at": None, "duration_s": None, "report": None,
+            })
+            for p in participants:
+                self.db["participants"].insert({
+                    "session_id": sid, "name": p["name"], "role": p.get("role"),
+                    "token": secrets.token_urlsafe(24), "created_at": created,
+                })
+        return self.get_session(sid)
+
+    def get_session(self, sid: str) -> dict[str, Any] | None:
+        rows = list(self.db["sessions"].rows_where("id = ?", [sid]))
+        if not rows:
+            return None
+        s = rows[0]
+        s["participants"] = self.participants(sid)
+        return s
+
+    def update_session(self, sid: str, **values: Any) -> None:
+        self.db["sessions"].update(sid, values)
+
+    def list_sessions(self) -> list[dict[str, Any]]:
+        """Newest first, without the report body."""
+        out = []
+        for s in self.db["sessions"].rows_where(order_by="created_at desc, rowid desc"):
+            s.pop("report", None)
+            s["participants"] = [{"name": p["name"], "role": p["role"]} for p in self.participants(s["id"])]
+            out.append(s)
+        return out
+
+    def participants(self, sid: str) -> list[dict[str, Any]]:
+        return list(self.db["participants"].rows_where("session_id = ?", [sid], order_by="id"))
+
+    def participant_by_token(self, sid: str, token: str) -> dict[str, Any] | None:
+        if not token:
+            return None
+        rows = list(self.db["participants"].rows_where("session_id = ? and token = ?", [sid, token]))
+        return rows[0] if rows else None
+
+    # -- analysis results ------------------------------------------------------------
+    def add_utterance(self, sid: str, idx: int, u: Utterance) -> None:
+        self.db["utterances"].insert(_utterance_row(sid, idx, u), replace=True)
+
+    def utterances(self, sid: str) -> list[Utterance]:
+        rows = self.db["utterances"].rows_where("session_id = ?", [sid], order_by="idx")
+        return [Utterance.from_dict({**r, "words": json.loads(r["words"] or "[]"),
+                                     "transcribed": bool(r["transcribed"])}) for r in rows]
+
+    def add_event(self, sid: str, t: float, type_: str, data: dict[str, Any]) -> None:
+        self.db["events"].insert({"session_id": sid, "t": t, "type": type_,
+                                  "data": json.dumps(data), "created_at": now_iso()})
+
+    def events(self, sid: str) -> list[dict[str, Any]]:
+        return [{**r, "data": json.loads(r["data"])}
+                for r in self.db["events"].rows_where("session_id = ?", [sid], order_by="id")]
+
+    def save_report(self, sid: str, report: dict[str, Any], utterances: list[Utterance] | None = None) -> None:
+        """Store a session's report (and, when given, replace its utterances) atomically."""
+        with self.db.conn:
+            if utterances is not None:
+                self.db.execute("DELETE FROM utterances WHERE session_id = ?", [sid])
+                self.db["utterances"].insert_all(_utterance_row(sid, i, u) for i, u in enumerate(utterances))
+            self.db["sessions"].update(sid, {
+                "report": json.dumps(report),
+                "duration_s": report["session"].get("duration_s"),
+            })
+
+    def report(self, sid: str) -> dict[str, Any] | None:
+        s = list(self.db["sessions"].rows_where("id = ?", [sid], select="report"))
+        return json.loads(s[0]["report"]) if s and s[0]["report"] else None
+
+    def save_analysis(self, report: dict[str, Any], utterances: list[Utterance], *, title: str,
+                      source: str) -> str:
+        """Store a file's analysis as a new session, all or nothing; returns its id."""
+        sid = secrets.token_hex(6)
+        created = now_iso()
+        report["session"]["id"] = sid
+        with self.db.conn:
+            self.db["sessions"].insert({
+                "id": sid, "title": title, "source": source, "mode": "file", "status": "ended",
+                "planned_minutes": report["session"].get("planned_minutes"), "created_at": created,
+                "started_at": report["session"].get("started_at") or created, "ended_at": created,
+                "duration_s": report["session"].get("duration_s"), "report": json.dumps(report),
+            })
+            for p in report["participants"]:
+                self.db["participants"].insert({
+                    "session_id": sid, "name": p["name"], "role": p["role"],
+                    "token": secrets.token_urlsafe(24), "created_at": created,
+                })
+            self.db["utterances"].insert_all(_utterance_row(sid, i, u) for i, u in enumerate(utterances))
+        return sid
+
+    # -- deletion ---------------------------------------------------------------------
+    def delete_session(self, sid: str) -> bool:
+        """Delete a session and everything recorded for it; False if there was none."""
+        if self.get_session(sid) is None:
+            return False
+        with self.db.conn:
+            for table in self.session_tables():
+                self.db.execute(f"DELETE FROM [{table}] WHERE session_id = ?", [sid])
+            self.db.execute("DELETE FROM sessions WHERE id = ?", [sid])
+        return True
+
+    def session_tables(self) -> list[str]:
+        """Every table with a session_id column (later migrations add more)."""
+        return [t.name for t in self.db.tables if "session_id" in t.columns_dict]
+
+    def purge(self, older_than: timedelta) -> list[str]:
+        cutoff = (datetime.now(timezone.utc) - older_than).isoformat(timespec="seconds")
+        ids = [r["id"] for r in self.db["sessions"].rows_where("created_at < ?", [cutoff], select="id")]
+        for sid in ids:
+            self.delete_session(sid)
+        return ids
+
+
+def _utterance_row(sid: str, idx: int, u: Utterance) -> dict[str, Any]:
+    return {"session_id": sid, "idx": idx, "speaker": u.speaker, "start": u.start, "end": u.end,
+            "text": u.text,
+            "words": json.dumps([{"start": w.start, "end": w.end, "text": w.text,
+                                  "probability": w.probability} for w in u.words]),
+            "transcribed": int(u.transcribed)}
