@@ -91,3 +91,27 @@ def _file_time(path: Path) -> str | None:
         return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat(timespec="seconds")
     except OSError:
         return None
+
+
+def finalize_session(store, sid: str) -> dict[str, Any]:
+    """Analyse a stored session's utterances with its participants' roles; store report and log draft.
+
+    Used when a live session ends; safe to run again (the report is rebuilt).
+    """
+    s = store.get_session(sid)
+    roles = {p["name"]: Role(p["role"]) if p["role"] else None for p in s["participants"]}
+    utterances = store.utterances(sid)
+    analysis = analyze_utterances(
+        utterances,
+        roles=roles,
+        plan=SessionPlan(planned_minutes=s["planned_minutes"]),
+        session={"id": sid, "title": s["title"], "source": s["source"], "started_at": s["started_at"]
+                 or s["created_at"], "mode": s["mode"]},
+    )
+    store.save_report(sid, analysis.report)
+    store.update_session(sid, status="ended", ended_at=s.get("ended_at") or _now())
+    return analysis.report
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -69,7 +70,9 @@ class Store:
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite_utils.Database(self.path)
+            # The server creates the store before its event loop runs; all access then
+            # happens on the loop's thread (endpoints are async), one call at a time.
+            self.db = sqlite_utils.Database(sqlite3.connect(self.path, check_same_thread=False))
             self.db.enable_wal()
         else:
             self.db = sqlite_utils.Database(memory=True)

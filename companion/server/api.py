@@ -1,0 +1,129 @@
+"""Session API: create, list, end, report. See DESIGN.md "The server"."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field, field_validator
+
+from companion.model import Role
+from companion.pipeline import finalize_session
+from companion.server.auth import Access, require
+
+router = APIRouter(prefix="/api")
+
+#: What a coachee may read of a report: the talk balance and the stage timeline,
+#: never the coach's skills feedback, flags or nudges.
+COACHEE_REPORT_KEYS = ("session", "participants", "stages", "plan")
+
+
+class ParticipantIn(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+    role: Literal["coach", "coachee", "member", "facilitator"]
+
+    @field_validator("name")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        v = " ".join(v.split())
+        if not v:
+            raise ValueError("name is empty")
+        return v
+
+
+class SessionIn(BaseModel):
+    title: str = Field(default="Coaching session", max_length=200)
+    planned_minutes: float = Field(default=30, gt=0, le=240)
+    mode: Literal["video", "audio"] = "video"
+    participants: list[ParticipantIn] = Field(min_length=2, max_length=8)
+
+    @field_validator("participants")
+    @classmethod
+    def _roles(cls, v: list[ParticipantIn]) -> list[ParticipantIn]:
+        names = [p.name.casefold() for p in v]
+        if len(set(names)) != len(names):
+            raise ValueError("participant names must be different")
+        roles = [p.role for p in v]
+        if roles.count("coach") > 1 or roles.count("facilitator") > 1:
+            raise ValueError("at most one coach and one facilitator")
+        if "coach" not in roles and "facilitator" not in roles:
+            raise ValueError("a session needs a coach or a facilitator")
+        return v
+
+
+def participant_link(request: Request, sid: str, token: str) -> str:
+    return str(request.base_url).rstrip("/") + f"/join/{sid}?token={token}"
+
+
+def public_session(s: dict[str, Any]) -> dict[str, Any]:
+    """A session without its report body or anyone's token."""
+    out = {k: v for k, v in s.items() if k not in ("report", "participants")}
+    out["participants"] = [{"name": p["name"], "role": p["role"]} for p in s.get("participants", [])]
+    return out
+
+
+@router.get("/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/sessions")
+async def list_sessions(request: Request) -> list[dict[str, Any]]:
+    require(request, None, owner_only=True)
+    return request.app.state.store.list_sessions()
+
+
+@router.post("/sessions", status_code=201)
+async def create_session(body: SessionIn, request: Request) -> dict[str, Any]:
+    require(request, None, owner_only=True)
+    s = request.app.state.store.create_session(
+        title=body.title, planned_minutes=body.planned_minutes, mode=body.mode,
+        participants=[p.model_dump() for p in body.participants],
+    )
+    return {
+        "id": s["id"],
+        "title": s["title"],
+        "mode": s["mode"],
+        "planned_minutes": s["planned_minutes"],
+        "participants": [{"name": p["name"], "role": p["role"], "token": p["token"],
+                          "link": participant_link(request, s["id"], p["token"])} for p in s["participants"]],
+    }
+
+
+@router.get("/sessions/{sid}")
+async def get_session(sid: str, request: Request) -> dict[str, Any]:
+    access = require(request, sid)
+    s = request.app.state.store.get_session(sid)
+    out = public_session(s)
+    if access.participant:
+        out["you"] = {"name": access.name, "role": access.participant["role"]}
+    return out
+
+
+@router.post("/sessions/{sid}/end")
+async def end_session(sid: str, request: Request) -> dict[str, Any]:
+    require(request, sid, roles={Role.COACH, Role.FACILITATOR})
+    hook = getattr(request.app.state, "on_session_end", None)
+    if hook is not None:  # a live call closes its room and flushes speech first
+        await hook(sid)
+    report = finalize_session(request.app.state.store, sid)
+    return {"id": sid, "status": "ended", "review": f"/sessions/{sid}/review", "log": f"/sessions/{sid}/log",
+            "duration_s": report["session"]["duration_s"]}
+
+
+def report_for(access: Access, report: dict[str, Any]) -> dict[str, Any]:
+    """The part of a report this caller may see (DESIGN.md, roles table)."""
+    if access.coach_side:
+        return report
+    return {k: report[k] for k in COACHEE_REPORT_KEYS if k in report}
+
+
+@router.get("/sessions/{sid}/report")
+async def get_report(sid: str, request: Request) -> dict[str, Any]:
+    access = require(request, sid)
+    report = request.app.state.store.report(sid)
+    if report is None:
+        from fastapi import HTTPException
+
+        raise HTTPException(status_code=404, detail="this session has no report yet: it has not ended")
+    return report_for(access, report)

@@ -1,0 +1,99 @@
+"""Who is asking, and what may they see.
+
+Two kinds of credentials:
+- the owner key (printed by ``companion serve``): a Bearer token, or ``?key=``
+  on the first page, which sets an HttpOnly, SameSite=Strict cookie;
+- a participant token, one per person per session: a Bearer token or
+  ``?token=`` (participant links carry it).
+
+A request without a valid credential for *this* session gets 403 with the
+same body whether or not the session exists, so it learns nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import HTTPException, Request, WebSocket
+
+from companion.model import Role
+
+OWNER_COOKIE = "companion_owner"
+FORBIDDEN = "forbidden: this link or key does not give access to that"
+
+#: Roles that see what a coach sees (nudges, skills, full report).
+COACH_SIDE = {Role.COACH, Role.FACILITATOR}
+
+
+@dataclass(frozen=True)
+class Access:
+    """A resolved credential: the owner, or one participant of one session."""
+
+    owner: bool
+    participant: dict[str, Any] | None = None
+
+    @property
+    def role(self) -> Role | None:
+        if self.participant and self.participant.get("role"):
+            return Role(self.participant["role"])
+        return None
+
+    @property
+    def coach_side(self) -> bool:
+        """Sees what a coach sees: the owner, the coach, a facilitator."""
+        return self.owner or self.role in COACH_SIDE
+
+    @property
+    def name(self) -> str | None:
+        return self.participant["name"] if self.participant else None
+
+
+def _bearer(headers) -> str | None:
+    h = headers.get("authorization") or ""
+    if h.lower().startswith("bearer "):
+        return h[7:].strip() or None
+    return None
+
+
+def is_owner_key(request_key: str | None, key: str) -> bool:
+    return bool(request_key) and hmac.compare_digest(request_key.encode(), key.encode())
+
+
+def credentials(conn: Request | WebSocket) -> tuple[str | None, str | None]:
+    """(owner key candidate, participant token candidate) from a request or socket."""
+    bearer = _bearer(conn.headers)
+    q = conn.query_params
+    key = bearer or q.get("key") or conn.cookies.get(OWNER_COOKIE)
+    token = bearer or q.get("token")
+    return key, token
+
+
+def resolve(conn: Request | WebSocket, session_id: str | None) -> Access | None:
+    """The caller's access to ``session_id`` (or owner access when it is None)."""
+    app = conn.app
+    key, token = credentials(conn)
+    if is_owner_key(key, app.state.key):
+        return Access(owner=True)
+    if session_id and token:
+        p = app.state.store.participant_by_token(session_id, token)
+        if p is not None:
+            return Access(owner=False, participant=p)
+    return None
+
+
+def require(conn: Request | WebSocket, session_id: str | None, *, coach_side: bool = False,
+            roles: set[Role] | None = None, owner_only: bool = False) -> Access:
+    """Resolve and check access, or raise 403."""
+    access = resolve(conn, session_id)
+    ok = access is not None
+    if ok and owner_only:
+        ok = access.owner
+    if ok and coach_side:
+        ok = access.coach_side
+    if ok and roles is not None and not access.owner:
+        ok = access.role in roles
+    if not ok:
+        raise HTTPException(status_code=403, detail=FORBIDDEN)
+    return access
