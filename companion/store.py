@@ -1,6 +1,6 @@
 """The one local SQLite file (sqlite-utils), its migrations and queries.
 
-Dicts in, dicts out. Multi-row changes run inside ``db.conn`` transactions,
+Dicts in, dicts out. Multi-row changes run inside ``db.atomic()`` transactions,
 so a failure never leaves half a session behind. ``secure_delete`` makes a
 deleted transcript really gone from the file, not just unlinked.
 
@@ -90,7 +90,7 @@ class Store:
         for number, name, fn in MIGRATIONS:
             if number in done:
                 continue
-            with self.db.conn:
+            with self.db.atomic():
                 fn(self.db)
                 self.db["_migrations"].insert({"id": number, "name": name, "applied_at": now_iso()})
             applied.append(number)
@@ -118,7 +118,7 @@ class Store:
         """Create a session and its participants, each with an unguessable token."""
         sid = secrets.token_hex(6)
         created = now_iso()
-        with self.db.conn:
+        with self.db.atomic():
             self.db["sessions"].insert({
                 "id": sid, "title": title, "source": source, "mode": mode, "status": status,
                 "planned_minutes": planned_minutes, "created_at": created,
@@ -179,7 +179,7 @@ class Store:
 
     def save_report(self, sid: str, report: dict[str, Any], utterances: list[Utterance] | None = None) -> None:
         """Store a session's report (and, when given, replace its utterances) atomically."""
-        with self.db.conn:
+        with self.db.atomic():
             if utterances is not None:
                 self.db.execute("DELETE FROM utterances WHERE session_id = ?", [sid])
                 self.db["utterances"].insert_all(_utterance_row(sid, i, u) for i, u in enumerate(utterances))
@@ -198,7 +198,7 @@ class Store:
         sid = secrets.token_hex(6)
         created = now_iso()
         report["session"]["id"] = sid
-        with self.db.conn:
+        with self.db.atomic():
             self.db["sessions"].insert({
                 "id": sid, "title": title, "source": source, "mode": "file", "status": "ended",
                 "planned_minutes": report["session"].get("planned_minutes"), "created_at": created,
@@ -218,7 +218,7 @@ class Store:
         """Delete a session and everything recorded for it; False if there was none."""
         if self.get_session(sid) is None:
             return False
-        with self.db.conn:
+        with self.db.atomic():
             for table in self.session_tables():
                 self.db.execute(f"DELETE FROM [{table}] WHERE session_id = ?", [sid])
             self.db.execute("DELETE FROM sessions WHERE id = ?", [sid])
