@@ -160,7 +160,7 @@ def _load_extra_commands() -> None:
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as e:
-            if e.name != module:
+            if e.name is None or not module.startswith(e.name):
                 raise
             continue
         if mod.register not in EXTRA_COMMANDS:

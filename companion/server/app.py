@@ -82,7 +82,7 @@ def _extra_routers():
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as e:
-            if e.name != module:
+            if e.name is None or not module.startswith(e.name):
                 raise
             continue
         yield mod.router
