@@ -40,6 +40,8 @@ class AnalysisContext:
     flags: list[dict[str, Any]] = field(default_factory=list)
     #: Latest time seen (end of the last utterance, or the clock via ``tick``).
     now: float = 0.0
+    #: One ``text.Parsed`` per utterance, filled by ``TextParser`` (words shared by all rules).
+    parsed: list[Any] = field(default_factory=list)
 
     def role_of(self, speaker: str) -> Role | None:
         return self.roles.get(speaker)
@@ -77,10 +79,24 @@ class Component:
 
 
 def default_components() -> list[Component]:
-    """The components every session runs, in order."""
-    from companion.analysis.talk import TalkTracker
+    """The components every session runs, in order.
 
-    return [TalkTracker()]
+    Words are parsed first (shared by all language rules); talk needs only
+    timing; acts and focus read the words; stages read the words and feed the
+    goal to drift; the nudge policy comes after every flag-raiser so it sees
+    all flags raised for the same utterance; the norm check is last because it
+    judges the talk figures the others put in the report.
+    """
+    from companion.analysis.acts import ActTagger
+    from companion.analysis.grow import StageTracker, TopicDrift
+    from companion.analysis.nudges import NudgePolicy
+    from companion.analysis.talk import TalkTracker
+    from companion.analysis.text import TextParser
+    from companion.analysis.timeline import TalkNormCheck  # last: judges the talk figures against the norm
+    from companion.analysis.venting import VentingTracker
+
+    return [TextParser(), TalkTracker(), ActTagger(), VentingTracker(), StageTracker(), TopicDrift(),
+            NudgePolicy(), TalkNormCheck()]
 
 
 class SessionAnalyzer:

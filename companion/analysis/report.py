@@ -38,31 +38,37 @@ def _skills(r: dict[str, Any]) -> Table:
         "stacked_questions": "Stacked questions", "reflections": "Reflections",
         "advice": "Advice given", "affirmations": "Affirmations", "interruptions": "Interruptions",
         "talk_share": "Coach talk share",
+        "recent_talk_share": "Coach talk share, last 5 min", "patience_median_s": "Pause before answering (median s)",
+        "quick_replies": "Replies within 0.25 s", "replies": "Replies to the coachee",
+        "fillers": "Filler words", "words_per_minute": "Words per minute",
+        "open_question_ratio": "Open share of questions", "reflection_to_question_ratio": "Reflections per question",
     }
     rows = []
-    for key, value in r["coach_skills"].items():
+    for key, value in (r.get("coach_skills") or {}).items():
         if isinstance(value, (dict, list)):
             continue
-        shown = pct(value) if key.endswith("share") else "-" if value is None else str(value)
+        shown = pct(value) if key.endswith(("share", "ratio")) and key != "reflection_to_question_ratio" \
+            else "-" if value is None else str(value)
         rows.append([labels.get(key, key.replace("_", " ").capitalize()), shown])
     return ["Skill", "Value"], rows
 
 
 def _stages(r: dict[str, Any]) -> Table:
     return ["Stage", "From", "To"], [[s["stage"].capitalize(), clock(s["start"]), clock(s["end"])]
-                                     for s in r["stages"]]
+                                     for s in r.get("stages") or []]
 
 
 def _flags(r: dict[str, Any]) -> Table:
     return ["When", "Flag", "Message", "Try"], [
         [f"{clock(f['start'])}-{clock(f['end'])}", f["kind"], f["message"], f.get("suggestion") or ""]
-        for f in r["flags"]]
+        for f in r.get("flags") or []]
 
 
 def _utterances(r: dict[str, Any]) -> Table:
     rows = []
-    for u in r["utterances"]:
-        tags = ", ".join(u.get("acts") or [])
+    for u in r.get("utterances") or []:
+        tags = ", ".join((u.get("acts") or []) + ([f"{u['focus']} talk"] if u.get("focus") in
+                                                    ("problem", "solution") else []))
         if u.get("stage"):
             tags = f"{u['stage']}{'; ' + tags if tags else ''}"
         text = u["text"] if u.get("transcribed", True) else "(not transcribed)"
@@ -70,11 +76,72 @@ def _utterances(r: dict[str, Any]) -> Table:
     return ["Time", "Speaker", "Marks", "Text"], rows
 
 
+STAGE_LABELS = {"goal": "Goal", "reality": "Reality", "options": "Options", "will": "Will", None: "No stage"}
+
+
+def _stage_label(stage: str | None) -> str:
+    return STAGE_LABELS.get(stage) or str(stage).capitalize()
+
+
+def _verdict(within: bool | None, norm: dict[str, Any]) -> str:
+    if within is None:
+        return "-"
+    limit = pct(norm.get("coach_max_share"))
+    return f"within (coach at most {limit})" if within else f"coach above {limit}"
+
+
+def _one_with_role(r: dict[str, Any], roles: tuple[str, ...]) -> dict[str, Any] | None:
+    people = [p for p in r.get("participants") or [] if p.get("role") in roles]
+    return people[0] if len(people) == 1 else None
+
+
+def _talk_balance(r: dict[str, Any]) -> Table:
+    """Coach and coachee shares, overall and per GROW stage, against the norm (``talk_norm``)."""
+    norm = r.get("talk_norm")
+    if not norm:
+        return [], []
+    coach, coachee = _one_with_role(r, ("coach", "facilitator")), _one_with_role(r, ("coachee",))
+    head = ["Part", "Coach share", "Coachee share", f"Norm {norm['name']}"]
+    rows = [["Whole session", pct(coach["talk_share"]) if coach else "-",
+             pct(coachee["talk_share"]) if coachee else "-", _verdict(norm.get("within"), norm)]]
+    by_stage = (r.get("coach_skills") or {}).get("talk_share_by_stage") or {}
+    for stage, share in by_stage.items():
+        rows.append([_stage_label(stage), pct(share), "", _verdict((norm.get("within_by_stage") or {}).get(stage), norm)])
+    return head, rows
+
+
+def _talk_over_time(r: dict[str, Any]) -> Table:
+    """The coach's share of the talk, minute by minute (``talk_timeline``)."""
+    rows = [[clock(m["minute"] * 60), pct(m.get("coach_share")), clock(m.get("talk_s"))]
+            for m in r.get("talk_timeline") or []]
+    return ["Minute from", "Coach share", "Talk in the minute"], rows
+
+
+def _plan(r: dict[str, Any]) -> Table:
+    """Each stage's planned time against the time it took (``report["plan"]["stages"]``)."""
+    plan = r.get("plan") or {}
+    rows = [[_stage_label(st["stage"]), clock(st.get("planned_s")), clock(st.get("actual_s")),
+             clock(st.get("over_s")) if st.get("over_s") else "-"] for st in plan.get("stages") or []]
+    return ["Stage", "Planned", "Took", "Over by"], rows
+
+
+def _nudges(r: dict[str, Any]) -> Table:
+    rows = []
+    for n in r.get("nudges") or []:
+        rows.append([clock(n.get("t")), n.get("title") or n.get("kind") or "", n.get("message") or "",
+                     n.get("suggestion") or ""])
+    return ["When", "Nudge", "Message", "Try"], rows
+
+
 SECTIONS: list[tuple[str, Callable[[dict[str, Any]], Table]]] = [
     ("Talk", _participants),
-    ("Coach skills", _skills),
+    ("Talk balance against the norm", _talk_balance),
+    ("Talk balance over time", _talk_over_time),
     ("GROW stages", _stages),
+    ("GROW stages against the plan", _plan),
+    ("Coach skills", _skills),
     ("Flags", _flags),
+    ("Nudges", _nudges),
     ("Transcript", _utterances),
 ]
 
@@ -84,7 +151,13 @@ def _header(r: dict[str, Any]) -> list[str]:
     lines = [f"Source: {s.get('source') or '-'}", f"Duration: {clock(s.get('duration_s'))}"]
     if s.get("id"):
         lines.append(f"Session: {s['id']}")
-    return lines + [f"Note: {n}" for n in s.get("notes") or []]
+    norm = r.get("talk_norm")
+    if norm:
+        lines.append(f"Talk norm ({norm['name']}): {norm['description']}")
+    notes = list(s.get("notes") or [])
+    if (r.get("transcript") or {}).get("note"):
+        notes.append(r["transcript"]["note"])
+    return lines + [f"Note: {n}" for n in notes]
 
 
 def render_text(r: dict[str, Any]) -> str:

@@ -1,12 +1,35 @@
-"""Who is the coach? Given by the user, or inferred: the coach asks most questions."""
+"""Who is the coach? Given by the user, or inferred from how each speaker talks."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
-from companion.analysis.acts import is_question
+from companion.analysis.acts import detect
+from companion.analysis.text import parse
 from companion.errors import InputError
 from companion.model import Role, Utterance
+
+#: Weight of person (you vs I) against questions in the coach score. A coach
+#: asks and says "you"; a coachee tells their story and says "I". Questions
+#: alone mislead when a coachee asks a few ("should I?") and the coach reflects
+#: more than asks, as counsellors often do.
+PERSON_WEIGHT = 0.25
+_SECOND = {"you", "your", "yours", "yourself"}
+_FIRST = {"i", "me", "my", "mine", "myself"}
+
+
+def coach_scores(utterances: list[Utterance]) -> dict[str, float]:
+    """How coach-like each speaker talks: questions and reflections, plus you-minus-I."""
+    score: dict[str, float] = defaultdict(float)
+    for u in utterances:
+        if not u.transcribed or not u.text:
+            score[u.speaker] += 0.0
+            continue
+        p = parse(u.text)
+        result = detect(p)
+        score[u.speaker] += len(result.questions) + 0.5 * result.reflection
+        score[u.speaker] += PERSON_WEIGHT * (sum(t in _SECOND for t in p.tokens) - sum(t in _FIRST for t in p.tokens))
+    return score
 
 
 def assign_roles(
@@ -15,8 +38,8 @@ def assign_roles(
     """Map each speaker to a role; returns (roles, coach_was_inferred).
 
     Two speakers are coach and coachee. In a group the coach (the facilitator's
-    seat) asks most questions, the coachee is who talks most of the rest, and
-    everyone else is a member.
+    seat) talks most like a coach (questions, "you"), the coachee is who talks
+    most of the rest, and everyone else is a member.
     """
     talk: dict[str, float] = defaultdict(float)
     for u in utterances:
@@ -31,10 +54,10 @@ def assign_roles(
 
     inferred = False
     if coach is None:
-        questions = Counter(u.speaker for u in utterances if is_question(u.text))
+        scores = coach_scores(utterances)
         candidates = [s for s in speakers if s != coachee]
-        # Most questions; ties go to who talks less (coaches listen more).
-        coach = max(candidates, key=lambda s: (questions[s], -talk[s]))
+        # Most coach-like; ties go to who talks less (coaches listen more).
+        coach = max(candidates, key=lambda s: (scores[s], -talk[s]))
         inferred = True
     rest = [s for s in speakers if s != coach]
     if coachee is None:

@@ -1,13 +1,17 @@
-"""Talk metrics: who spoke how long, turns, pace, monologues, interruptions.
+"""Talk metrics: who spoke how long, turns, pace, monologues, interruptions,
+the coach's patience (the pause before answering), filler words, and the talk
+balance over a rolling window.
 
-These need only speech timing, so they run for untranscribed audio too
-(principle 3: degrade, never fail). Talk time is the union of a speaker's
-utterances, so overlapping cues of one speaker are not counted twice.
+These need only speech timing (fillers aside), so they run for untranscribed
+audio too (principle 3: degrade, never fail). Talk time is the union of a
+speaker's utterances, so overlapping cues of one speaker are not counted twice.
 """
 
 from __future__ import annotations
 
 import re
+import statistics
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +21,20 @@ from companion.model import Audience, Event, EventType, Role, Utterance
 #: Overlap (seconds) beyond which starting to speak counts as an interruption.
 #: Exported captions round cue times, so a few hundred ms of overlap is noise.
 INTERRUPTION_OVERLAP_S = 0.5
+#: The rolling window for the live talk balance and the dominance flag.
+ROLLING_S = 300.0
+#: Coach share of the rolling window above which the coach is dominating
+#: (coaching aims for the coachee to do most of the talking), once the window
+#: holds at least ``DOMINANCE_MIN_TALK_S`` of talk.
+DOMINANCE_SHARE = 0.6
+DOMINANCE_MIN_TALK_S = 120.0
+#: A coach turn longer than this is a monologue worth flagging.
+COACH_MONOLOGUE_S = 90.0
+#: This many coach interruptions within ``ROLLING_S`` make a flag.
+INTERRUPTIONS_FLAG = 3
+
+#: Words that fill a pause rather than carry meaning (on Treebank tokens).
+_FILLER = re.compile(r" (?:u+m+|u+h+|e+r+m*|u+h+m+|a+h+|you know|i mean|sort of|kind of)(?= )")
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
@@ -38,6 +56,7 @@ class SpeakerTalk:
     interruptions: int = 0
     last_end: float = 0.0
     turn_start: float = 0.0
+    fillers: int = 0
 
 
 class TalkTracker(Component):
@@ -45,6 +64,18 @@ class TalkTracker(Component):
         self.speakers: dict[str, SpeakerTalk] = {}
         self.current_speaker: str | None = None
         self.total_talk_s = 0.0
+        #: (end, speaker, seconds added) within the rolling window, and its sums.
+        self.recent: deque[tuple[float, str, float]] = deque()
+        self.recent_s: dict[str, float] = {}
+        #: Coach pauses before answering the coachee (negative: started over them).
+        self.patience: list[float] = []
+        self.last_utt: tuple[str, float] | None = None  # (speaker, end) of the latest utterance
+        self.coach_interruptions: deque[float] = deque()
+        self.dominance_flag: dict[str, Any] | None = None
+        self.monologue_flagged_turn: float | None = None
+        self.interruption_flag_until = -1.0
+        #: Talk seconds per minute of the session: {minute: [coach_s, all_s]}.
+        self.minutes: dict[int, list[float]] = {}
 
     def _stats(self, speaker: str) -> SpeakerTalk:
         return self.speakers.setdefault(speaker, SpeakerTalk())
@@ -58,30 +89,111 @@ class TalkTracker(Component):
         if u.transcribed:
             s.transcribed_s += added
             s.words += count_words(u)
+            if i < len(ctx.parsed):
+                s.fillers += len(_FILLER.findall(ctx.parsed[i].joined))
+        is_coach = ctx.role_of(u.speaker) in (Role.COACH, Role.FACILITATOR)
         # Someone else was still talking when this speaker started.
+        interrupted = False
         for other, o in self.speakers.items():
             if other != u.speaker and o.last_end - u.start > INTERRUPTION_OVERLAP_S:
                 s.interruptions += 1
+                interrupted = True
                 break
+        if is_coach and self.last_utt and self.last_utt[0] != u.speaker \
+                and ctx.role_of(self.last_utt[0]) in (Role.COACHEE, Role.MEMBER):
+            self.patience.append(u.start - self.last_utt[1])
         if u.speaker != self.current_speaker:
             s.turns += 1
             s.turn_start = u.start
             self.current_speaker = u.speaker
         s.last_end = max(s.last_end, u.end)
         s.longest_monologue_s = max(s.longest_monologue_s, s.last_end - s.turn_start)
-        return [Event(EventType.BALANCE, u.end, self.balance(ctx), Audience.COACH)]
+        if self.last_utt is None or u.end >= self.last_utt[1]:
+            self.last_utt = (u.speaker, u.end)
+        self._add_recent(u.end, u.speaker, added)
+        self._add_minutes(u, added, is_coach)
+        events = [Event(EventType.BALANCE, u.end, self.balance(ctx), Audience.COACH)]
+        if is_coach:
+            events += self._coach_flags(ctx, u, s, interrupted)
+        return events
+
+    def _add_recent(self, end: float, speaker: str, added: float) -> None:
+        self.recent.append((end, speaker, added))
+        self.recent_s[speaker] = self.recent_s.get(speaker, 0.0) + added
+        while self.recent and self.recent[0][0] < end - ROLLING_S:
+            _, who, secs = self.recent.popleft()
+            self.recent_s[who] -= secs
+
+    def _add_minutes(self, u: Utterance, added: float, is_coach: bool) -> None:
+        # Spread the new talk over the minutes it falls in (a long turn spans several).
+        t, left = max(u.start, u.end - added), added
+        while left > 1e-9:
+            m = int(t // 60)
+            part = min(left, (m + 1) * 60 - t)
+            bucket = self.minutes.setdefault(m, [0.0, 0.0])
+            bucket[1] += part
+            if is_coach:
+                bucket[0] += part
+            t, left = t + part, left - part
+
+    def recent_share(self, ctx: AnalysisContext, role: Role = Role.COACH) -> float | None:
+        total = sum(self.recent_s.values())
+        if total <= 0:
+            return None
+        return sum(v for k, v in self.recent_s.items() if ctx.role_of(k) == role) / total
+
+    def _coach_flags(self, ctx: AnalysisContext, u: Utterance, s: SpeakerTalk, interrupted: bool) -> list[Event]:
+        events: list[Event] = []
+        total = sum(self.recent_s.values())
+        share = self.recent_share(ctx)
+        if share is not None and total >= DOMINANCE_MIN_TALK_S and share > DOMINANCE_SHARE:
+            if self.dominance_flag is None:
+                self.dominance_flag, ev = ctx.raise_flag(
+                    "coach_dominance", max(0.0, u.end - ROLLING_S), u.end,
+                    f"You have done {share * 100:.0f}% of the talking in the last "
+                    f"{ROLLING_S / 60:.0f} min.",
+                    "What do you make of that?")
+                events.append(ev)
+            else:
+                self.dominance_flag["end"] = round(u.end, 2)
+        elif share is not None and share < DOMINANCE_SHARE - 0.1:
+            self.dominance_flag = None  # balance restored: a later stretch is a new flag
+        turn = s.last_end - s.turn_start
+        if turn > COACH_MONOLOGUE_S and self.monologue_flagged_turn != s.turn_start:
+            self.monologue_flagged_turn = s.turn_start
+            _, ev = ctx.raise_flag(
+                "long_monologue", s.turn_start, s.last_end,
+                f"You have spoken for {turn / 60:.1f} min without a break.",
+                "What are you taking from this?")
+            events.append(ev)
+        if interrupted:
+            self.coach_interruptions.append(u.start)
+            while self.coach_interruptions[0] < u.start - ROLLING_S:
+                self.coach_interruptions.popleft()
+            if len(self.coach_interruptions) >= INTERRUPTIONS_FLAG and u.start > self.interruption_flag_until:
+                self.interruption_flag_until = u.start + ROLLING_S
+                _, ev = ctx.raise_flag(
+                    "interruptions", self.coach_interruptions[0], u.end,
+                    f"You started speaking over the coachee {len(self.coach_interruptions)} times "
+                    f"in {ROLLING_S / 60:.0f} min.",
+                    "Let the pause run a little longer; what else comes to mind for you?")
+                events.append(ev)
+        return events
 
     def share(self, speaker: str) -> float:
         s = self.speakers.get(speaker)
         return s.talk_s / self.total_talk_s if s and self.total_talk_s > 0 else 0.0
 
     def balance(self, ctx: AnalysisContext) -> dict[str, Any]:
+        total = sum(self.recent_s.values())
         return {
             "participants": [
                 {"name": name, "role": _role(ctx, name), "talk_s": round(s.talk_s, 1),
-                 "talk_share": round(self.share(name), 3)}
+                 "talk_share": round(self.share(name), 3),
+                 "recent_share": round(self.recent_s.get(name, 0.0) / total, 3) if total > 0 else None}
                 for name, s in self.speakers.items()
-            ]
+            ],
+            "window_s": ROLLING_S,
         }
 
     def contribute(self, ctx: AnalysisContext, report: dict[str, Any]) -> None:
@@ -102,12 +214,27 @@ class TalkTracker(Component):
                 "words_per_minute": round(wpm, 1) if wpm is not None else None,
                 "longest_monologue_s": round(s.longest_monologue_s, 2),
                 "interruptions": s.interruptions,
+                "fillers": s.fillers,
+                "fillers_per_minute": round(s.fillers / (s.transcribed_s / 60), 2) if s.transcribed_s > 0 else None,
             })
         report["participants"] = rows
         coaches = ctx.speakers_with(Role.COACH)
         skills = report["coach_skills"]
         skills["talk_share"] = round(sum(self.share(c) for c in coaches), 4) if coaches else None
         skills["interruptions"] = sum(self.speakers[c].interruptions for c in coaches if c in self.speakers)
+        recent = self.recent_share(ctx)
+        skills["recent_talk_share"] = round(recent, 4) if recent is not None else None
+        skills["patience_median_s"] = round(statistics.median(self.patience), 2) if self.patience else None
+        # Answering within a quarter second (or over the coachee) leaves no room to think.
+        skills["quick_replies"] = sum(1 for p in self.patience if p < 0.25)
+        skills["replies"] = len(self.patience)
+        skills["fillers"] = sum(self.speakers[c].fillers for c in coaches if c in self.speakers)
+        coach_words = sum(self.speakers[c].words for c in coaches if c in self.speakers)
+        coach_t = sum(self.speakers[c].transcribed_s for c in coaches if c in self.speakers)
+        skills["words_per_minute"] = round(coach_words / (coach_t / 60), 1) if coach_t > 0 and coach_words else None
+        report["talk_timeline"] = [
+            {"minute": m, "coach_share": round(c / a, 3) if a > 0 else None, "talk_s": round(a, 1)}
+            for m, (c, a) in sorted(self.minutes.items())]
 
 
 def _role(ctx: AnalysisContext, name: str) -> str | None:

@@ -1,0 +1,125 @@
+"""Words of one utterance, as every language rule downstream needs them.
+
+Why NLTK's Treebank tokenizer: it splits contractions the way the rules
+want them ("what's" -> "what" "'s", "don't" -> "do" "n't"), so "what's" and
+"what is" look alike to the question detector. Why no Punkt: it needs a data
+download; sentences are cut at terminal punctuation instead, and text from
+speech recognition often has none, which the act rules are built to expect.
+Stems (Snowball) let "meetings" in the goal match "meeting" later on.
+
+Each utterance is parsed once (``TextParser`` runs first) and the parse is
+shared through ``ctx.parsed``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from nltk.stem.snowball import EnglishStemmer
+from nltk.tokenize import TreebankWordTokenizer
+
+from companion.analysis.analyzer import AnalysisContext, Component
+from companion.model import Event
+
+_tokenizer = TreebankWordTokenizer()
+_stemmer = EnglishStemmer()
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+_PUNCT = re.compile(r"[.?!,;:]")
+_APOSTROPHE = str.maketrans({"’": "'", "‘": "'"})
+
+#: Contractions that speech recognisers write without the apostrophe,
+#: spelled the way the Treebank tokenizer splits the apostrophe form.
+_ASR_CONTRACTIONS = {
+    "whats": ["what", "'s"], "hows": ["how", "'s"], "wheres": ["where", "'s"],
+    "whos": ["who", "'s"], "thats": ["that", "'s"], "youre": ["you", "'re"],
+    "theyre": ["they", "'re"], "youve": ["you", "'ve"], "youll": ["you", "'ll"],
+    "youd": ["you", "'d"], "ive": ["i", "'ve"], "im": ["i", "'m"], "ill": ["i", "'ll"],
+    "dont": ["do", "n't"], "doesnt": ["does", "n't"], "didnt": ["did", "n't"],
+    "cant": ["ca", "n't"], "wont": ["wo", "n't"], "isnt": ["is", "n't"],
+    "arent": ["are", "n't"], "wasnt": ["was", "n't"], "havent": ["have", "n't"],
+    "wouldnt": ["would", "n't"], "couldnt": ["could", "n't"], "shouldnt": ["should", "n't"],
+    "itll": ["it", "'ll"], "weve": ["we", "'ve"], "lets": ["let", "'s"],
+}
+
+#: Function words carry no topic; kept out of the content stems.
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had has
+have having he her here hers herself him himself his how i if in into is it its itself just me
+more most my myself no nor not now of off on once only or other our ours ourselves out over own
+really same she should so some such than that the their theirs them themselves then there these
+they this those through to too under until up very was we were what when where which while who
+whom why will with would you your yours yourself yourselves yeah yes okay ok oh um uh erm er hmm
+mm like know think get got go going gonna want wanna thing things something kind sort lot bit
+mean well right sure maybe actually just even still much many one two say said tell see way
+'s 're 've 'll 'd 'm n't ca wo let feel feeling time today
+""".split())
+
+
+@dataclass(slots=True)
+class Sentence:
+    tokens: list[str]
+    #: The sentence ended with "?" in the source text.
+    asked: bool = False
+
+
+@dataclass(slots=True)
+class Parsed:
+    """One utterance's words, lower-cased, with contractions split."""
+
+    tokens: list[str]
+    sentences: list[Sentence]
+    #: The source text had sentence punctuation (so "no ?" means something).
+    punctuated: bool
+    #: Stems of the content words (no stopwords), in order.
+    stems: list[str] = field(default_factory=list)
+    #: The content words themselves, parallel to ``stems`` (for messages).
+    content: list[str] = field(default_factory=list)
+
+    @property
+    def joined(self) -> str:
+        """Tokens joined by single spaces, padded, for phrase look-ups."""
+        return " " + " ".join(self.tokens) + " "
+
+
+@lru_cache(maxsize=20000)
+def stem(word: str) -> str:
+    return _stemmer.stem(word)
+
+
+def _words(text: str) -> list[str]:
+    out: list[str] = []
+    for tok in _tokenizer.tokenize(text.lower()):
+        if tok in _ASR_CONTRACTIONS:
+            out.extend(_ASR_CONTRACTIONS[tok])
+        elif tok not in ",;:\"``''()[]--" and tok != "...":
+            out.append(tok)
+    return out
+
+
+def parse(text: str) -> Parsed:
+    text = text.translate(_APOSTROPHE).strip()
+    sentences: list[Sentence] = []
+    for chunk in _SENTENCE_END.split(text):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        asked = chunk.rstrip("\"')] ").endswith("?")
+        toks = [t for t in _words(chunk) if t not in (".", "?", "!")]
+        if toks:
+            sentences.append(Sentence(toks, asked))
+    tokens = [t for s in sentences for t in s.tokens]
+    content = [t for t in tokens if t.isalpha() and t not in STOPWORDS and len(t) > 2]
+    return Parsed(tokens, sentences, bool(_PUNCT.search(text)), [stem(t) for t in content], content)
+
+
+class TextParser(Component):
+    """Parses each utterance once so that later components share the words."""
+
+    def update(self, ctx: AnalysisContext, i: int) -> list[Event]:
+        u = ctx.utterances[i]
+        ctx.parsed.append(parse(u.text) if u.transcribed else parse(""))
+        return []

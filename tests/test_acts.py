@@ -1,0 +1,127 @@
+"""Coaching acts of single utterances, with and without punctuation."""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.analysis.acts import detect, is_question, question_kinds
+from companion.analysis.roles import assign_roles
+from companion.analysis.text import parse
+from companion.model import Role
+from tests.support.dialogues import COACH, COACHEE, run, unpunctuated, utterances
+
+
+def acts(text: str, previous: str | None = None) -> list[str]:
+    return detect(parse(text), parse(previous) if previous else None).acts()
+
+
+@pytest.mark.parametrize("text,kinds", [
+    ("What would you like to work on today?", ["open_question"]),
+    ("what would you like to work on today", ["open_question"]),
+    ("How did that feel?", ["open_question"]),
+    ("why is that important to you", ["open_question"]),
+    ("Tell me more about that.", ["open_question"]),
+    ("can you say more about what happened", ["open_question"]),
+    ("Do you think that would work?", ["closed_question"]),
+    ("do you think that would work", ["closed_question"]),
+    ("is there anyone who could help", ["closed_question"]),
+    ("how many people are on the team", ["closed_question"]),
+    ("When will you do it?", ["closed_question"]),
+    ("whats stopping you", ["open_question"]),
+])
+def test_question_kinds(text, kinds):
+    assert question_kinds(text) == kinds
+
+
+@pytest.mark.parametrize("text", [
+    "i don't know what would help",
+    "what i want is more time with the kids",
+    "that's how we always do it",
+    "I went to the meeting and nothing happened.",
+    "do it now before you forget",
+    "mm hmm",
+])
+def test_statements_are_not_questions(text):
+    assert not is_question(text)
+
+
+def test_stacked_questions_found_without_punctuation():
+    assert question_kinds("what do you want from this and how will you know you got there") == [
+        "open_question", "open_question"]
+    assert question_kinds("so what's the status and is the client aware") == ["open_question", "closed_question"]
+    r = run([("C", "what do you want from this and how will you know you got there"), ("E", "a plan")])
+    assert r.report["coach_skills"]["stacked_questions"] == 1
+    assert r.report["coach_skills"]["open_questions"] == 2
+
+
+@pytest.mark.parametrize("text", [
+    "It sounds like you feel let down by the team.",
+    "so you feel responsible for all of it",
+    "You're worried it will look like you're getting ahead of yourself.",
+    "part of you wants to go and part of you wants to stay",
+])
+def test_reflections(text):
+    assert "reflection" in acts(text)
+    assert "advice" not in acts(text)
+
+
+def test_reflection_with_rising_tone_is_not_a_question():
+    assert acts("So you feel stuck?") == ["reflection"]
+    assert acts("Next week?") == ["closed_question"]
+
+
+def test_paraphrase_of_the_coachees_words_is_a_reflection():
+    said = "The agenda arrives the night before and nobody has time to prepare."
+    assert "reflection" in acts("Your colleagues get the agenda too late to prepare anything.", said)
+    # The same sentence after unrelated talk echoes nothing.
+    assert "reflection" not in acts("Your colleagues get the agenda too late to prepare anything.",
+                                    "I went skiing in February.")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("You should cancel the meeting if nobody has prepared.", ["advice"]),
+    ("you really need to tell them this week", ["advice"]),
+    ("Have you tried asking the team?", ["closed_question", "advice"]),
+    ("have you tried asking the team", ["closed_question", "advice"]),
+    ("Why don't you send the agenda earlier?", ["open_question", "advice"]),
+    ("What have you tried so far?", ["open_question"]),
+    ("If I were you I'd talk to her first.", ["advice"]),
+])
+def test_advice(text, expected):
+    assert acts(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "That's a really creative idea.",
+    "well done for raising it with her",
+    "You've come a long way already.",
+    "It takes courage to say that.",
+])
+def test_affirmations(text):
+    assert "affirmation" in acts(text)
+
+
+def test_coachee_options_are_not_advice():
+    r = run([("C", "What could you do?"), ("E", "I could ask the team. You should see their faces though.")])
+    assert r.marks("acts") == [["open_question"], []]
+    assert r.report["coach_skills"]["advice"] == 0
+
+
+def test_acts_counted_for_the_coach_only():
+    r = run([("E", "Can I ask you something?"), ("C", "Of course. What is it?"), ("E", "nothing")])
+    skills = r.report["coach_skills"]
+    assert (skills["open_questions"], skills["closed_questions"]) == (1, 0)
+    assert r.marks("acts")[0] == ["closed_question"]
+
+
+def test_coach_inferred_from_unpunctuated_talk_even_when_the_coachee_asks():
+    lines = unpunctuated([
+        ("C", "What would you like to focus on?"),
+        ("E", "My workload. Should I just say no to my boss? I'm always the one staying late, I hate it."),
+        ("C", "It sounds like you feel stuck."),
+        ("E", "I am stuck. I'm drowning and I don't see a way out."),
+        ("C", "What would you like instead?"),
+        ("E", "Can I go home on time? That's all I want, I'd be happy with that."),
+    ])
+    roles, inferred = assign_roles(utterances(lines))
+    assert inferred and roles[COACH] == Role.COACH and roles[COACHEE] == Role.COACHEE

@@ -1,0 +1,55 @@
+"""Topic drift: recent coachee talk compared with the goal they set."""
+
+from __future__ import annotations
+
+from tests.support.dialogues import run, unpunctuated
+
+GOAL = [
+    ("C", "What would you like to work on today?"),
+    ("E", "My conference presentation. I want to feel confident presenting my research findings."),
+    ("C", "How will you know you've got there?"),
+    ("E", "I'll present the findings without reading the slides and answer audience questions calmly."),
+    ("C", "What is happening with the presentation at the moment?"),
+]
+HOLIDAY = [
+    "We went to the coast at the weekend and the kids loved the rock pools.",
+    "My sister recommended a cottage in Wales with a garden for the dog.",
+    "The traffic on the motorway was terrible on Saturday morning.",
+    "We are thinking of booking kayaking lessons on the lake in July.",
+    "The cafe by the harbour does amazing cream teas and fresh crab sandwiches.",
+    "My partner wants to walk the whole coast path next summer.",
+]
+ON_TOPIC = [
+    "The slides are half done and I still read from my notes when presenting.",
+    "I worry about audience questions on the research methods.",
+    "Presenting the findings to my team went fine when I practised.",
+    "I feel more confident when the slides have fewer words.",
+    "The conference audience will be big, maybe three hundred people.",
+    "My findings are solid, it's presenting them that makes me nervous.",
+]
+
+
+def session(talk: list[str]) -> list[tuple]:
+    lines = list(GOAL)
+    for k in range(12):
+        lines.append(("E", talk[k % len(talk)], 25.0))
+        lines.append(("C", "Mm, go on.", 1.5))
+    return lines
+
+
+def test_wandering_talk_is_flagged_once():
+    r = run(session(HOLIDAY))
+    (flag,) = r.flags("topic_drift")
+    assert flag["end"] - flag["start"] >= 150
+    assert "presentation" in flag["message"] or "findings" in flag["message"]
+    assert "goal" in flag["suggestion"] or "achieve" in flag["suggestion"]
+
+
+def test_wandering_is_found_without_punctuation():
+    assert run(unpunctuated(session(HOLIDAY))).flags("topic_drift")
+
+
+def test_talk_about_the_goal_is_not_drift():
+    r = run(session(ON_TOPIC))
+    assert not r.flags("topic_drift")
+    assert "presentation" in r.report["goal_terms"]

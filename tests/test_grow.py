@@ -1,0 +1,125 @@
+"""GROW stages: marks, smoothing into stretches, the plan, overrun, loops and no Will."""
+
+from __future__ import annotations
+
+import pytest
+
+from companion.analysis.grow import LAG, default_minutes, stage_minutes
+from companion.model import Audience
+from tests.support.dialogues import GROW_DIALOGUE, NO_WILL_DIALOGUE, run, unpunctuated
+
+
+def stage_order(report):
+    return [s["stage"] for s in report["stages"]]
+
+
+@pytest.mark.parametrize("lines", [GROW_DIALOGUE, unpunctuated(GROW_DIALOGUE)], ids=["punctuated", "asr"])
+def test_stages_follow_the_conversation(lines):
+    r = run(lines)
+    report = r.report
+    assert stage_order(report) == ["goal", "reality", "options", "will"]
+    stages = r.marks("stage")
+    assert stages[0] is None  # the greeting comes before any goal
+    assert stages[3] == "goal" and stages[7] == "reality" and stages[13] == "options" and stages[17] == "will"
+    # Stretches are contiguous and ordered.
+    spans = report["stages"]
+    assert all(a["end"] == b["start"] for a, b in zip(spans, spans[1:]))
+    assert spans[-1]["end"] == report["session"]["duration_s"]
+
+
+def test_stage_events_reach_everyone():
+    r = run(GROW_DIALOGUE)
+    stage_events = [e for e in r.events if e.type == "stage"]
+    assert [e.data["stage"] for e in stage_events][-1] == "will"
+    assert all(e.audience == Audience.EVERYONE for e in stage_events)
+
+
+def test_a_stray_cue_does_not_break_a_stretch():
+    lines = GROW_DIALOGUE[:10] + [("E", "I had one idea once, but it never worked, it always overruns.")] \
+        + GROW_DIALOGUE[10:12]
+    r = run(lines, finish=True)
+    assert stage_order(r.report) == ["goal", "reality"]
+
+
+def test_only_the_last_utterances_are_revised():
+    r = run(GROW_DIALOGUE, finish=False)
+    frozen = r.marks("stage")[:-LAG]
+    r.analyzer.update(r.analyzer.ctx.utterances[-1].__class__("Maya", 500, 505, "What will you do next?"))
+    assert r.marks("stage")[:len(frozen)] == frozen
+
+
+def test_default_plans():
+    assert sum(stage_minutes(30).values()) == 30
+    assert sum(stage_minutes(45).values()) == 45
+    assert sum(stage_minutes(60).values()) == 60
+    assert stage_minutes(60)["reality"] > stage_minutes(60)["goal"]
+    assert pytest.approx(sum(stage_minutes(90).values())) == 90
+    assert stage_minutes(30, {"goal": 3, "reality": 12, "options": 10, "will": 5})["reality"] == 12
+    assert [default_minutes(s * 60) for s in (4, 30, 31, 50, 80)] == [30, 30, 45, 60, 60]
+
+
+def test_report_shows_plan_and_time_in_stage():
+    report = run(GROW_DIALOGUE).report
+    plan = report["plan"]
+    assert plan["planned_minutes"] == 30 and plan["derived"] is True
+    by_stage = {s["stage"]: s for s in plan["stages"]}
+    assert by_stage["goal"]["planned_s"] == 300
+    spans = {s["stage"]: s["end"] - s["start"] for s in report["stages"]}
+    assert by_stage["reality"]["actual_s"] == pytest.approx(spans["reality"], abs=0.1)
+    given = run(GROW_DIALOGUE, planned=45).report["plan"]
+    assert given["planned_minutes"] == 45 and given["derived"] is False
+
+
+def test_no_will_flag_at_the_end():
+    assert [f["kind"] for f in run(NO_WILL_DIALOGUE).report["flags"]].count("no_will") == 1
+    assert run(unpunctuated(NO_WILL_DIALOGUE)).flags("no_will")
+    assert not run(GROW_DIALOGUE).flags("no_will")
+
+
+def test_no_will_flag_live_from_the_clock():
+    # A 10-minute plan reserves its last 2 minutes for Will; ticks carry the clock there.
+    r = run(NO_WILL_DIALOGUE, planned=10, finish=False, tick_every=5, until=600)
+    (flag,) = r.flags("no_will")
+    assert flag["start"] == pytest.approx(480, abs=1)
+    assert any(e.type == "flag" and e.data["flag"]["kind"] == "no_will" for e in r.events)
+
+
+def test_stage_overrun_from_ticks():
+    plan = {"goal": 0.5, "reality": 1, "options": 1, "will": 1}
+    lines = GROW_DIALOGUE[:10]  # ends in Reality
+    r = run(lines, planned=4, stage_minutes=plan, finish=False, tick_every=5, until=400)
+    (flag,) = r.flags("stage_overrun")
+    assert flag["stage"] == "reality"
+    assert flag["actual_s"] >= flag["planned_s"] + 120
+    # The same overrun is not flagged again as the clock runs on.
+    r.analyzer.tick(600)
+    assert len(r.flags("stage_overrun")) == 1
+
+
+def test_stage_overrun_for_a_file_is_judged_at_the_end():
+    # Each line 20 s: Reality (six lines) takes two minutes, Goal under one.
+    lines = [(w, t, 20.0) for w, t in GROW_DIALOGUE]
+    plan = {"goal": 1, "reality": 0.1, "options": 5, "will": 5}
+    r = run(lines, stage_minutes=plan)
+    (flag,) = r.flags("stage_overrun")
+    assert flag["stage"] == "reality"
+    # Flagged from when the allowance and margin ran out, not from the session end.
+    reality = next(s for s in r.report["stages"] if s["stage"] == "reality")
+    assert reality["start"] < flag["start"] < reality["end"]
+    assert not run(lines, stage_minutes={"goal": 5, "reality": 5, "options": 5, "will": 5}).flags("stage_overrun")
+
+
+def test_going_back_and_forth_is_a_loop():
+    back_and_forth = [
+        ("C", "What would you like to achieve today?"), ("E", "I want a plan for the launch."),
+        ("C", "What is happening at the moment?"), ("E", "We are late and the problem keeps growing."),
+        ("C", "What options do you have?"), ("E", "I could cut features or I could ask for help."),
+        ("C", "What is happening with the client right now?"), ("E", "The client always complains, it's a problem."),
+        ("C", "What other options could you try?"), ("E", "I could delay the booking system, that's an option."),
+        ("C", "And what's happening with the team at the moment?"), ("E", "They're tired, it never stops."),
+        ("C", "What else could you do, what are the options?"), ("E", "I could hire a contractor, another idea."),
+    ]
+    lines = [(w, t, 20.0) for w, t in back_and_forth]  # each line 20 s: the loop spans minutes
+    r = run(lines)
+    assert len(r.flags("stage_loop")) == 1
+    assert not run(GROW_DIALOGUE).flags("stage_loop")
