@@ -15,6 +15,7 @@ from typing import Any, Callable
 from companion.analysis.report import render_markdown, render_text
 from companion.config import Settings
 from companion.errors import InputError
+from companion.learning_log import coach_view
 from companion.store import Store, parse_age
 
 EXIT_INPUT = 2
@@ -87,6 +88,9 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         return 0
     s = _session_or_fail(store, args.id)
     report = store.report(args.id)
+    if report is not None:
+        # The machine's owner reads a report as the owner key does: no unshared log.
+        report = coach_view(store, args.id, report)
     if args.action == "show":
         if report is None:
             print(f"Session {s['id']} ({s['status']}) has no report yet.")

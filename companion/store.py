@@ -49,9 +49,19 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     db["events"].create_index(["session_id"])
 
 
+def _m002_logs(db: sqlite_utils.Database) -> None:
+    """Learning logs: one row per saved version of one person's log (see learning_log.py)."""
+    db["logs"].create({
+        "id": int, "session_id": str, "participant": str, "version": int, "data": str, "status": str,
+        "author": str, "event": str, "created_at": str, "approved_at": str, "shared_at": str,
+    }, pk="id", foreign_keys=[("session_id", "sessions", "id")])
+    db["logs"].create_index(["session_id", "participant", "version"], unique=True)
+
+
 #: (number, name, function). Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial", _m001_initial),
+    (2, "learning logs", _m002_logs),
 ]
 
 

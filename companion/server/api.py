@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, field_validator
 
+from companion.learning_log import coach_view
 from companion.model import Role
 from companion.pipeline import finalize_session
 from companion.server.auth import Access, require
@@ -15,7 +16,7 @@ router = APIRouter(prefix="/api")
 
 #: What a coachee may read of a report: the talk balance and the stage timeline,
 #: never the coach's skills feedback, flags or nudges.
-COACHEE_REPORT_KEYS = ("session", "participants", "stages", "plan")
+COACHEE_REPORT_KEYS = ("session", "participants", "stages", "plan", "talk_timeline", "talk_norm")
 
 
 class ParticipantIn(BaseModel):
@@ -111,10 +112,10 @@ async def end_session(sid: str, request: Request) -> dict[str, Any]:
             "duration_s": report["session"]["duration_s"]}
 
 
-def report_for(access: Access, report: dict[str, Any]) -> dict[str, Any]:
+def report_for(access: Access, report: dict[str, Any], store) -> dict[str, Any]:
     """The part of a report this caller may see (DESIGN.md, roles table)."""
     if access.coach_side:
-        return report
+        return coach_view(store, report["session"]["id"], report)
     return {k: report[k] for k in COACHEE_REPORT_KEYS if k in report}
 
 
@@ -126,4 +127,4 @@ async def get_report(sid: str, request: Request) -> dict[str, Any]:
         from fastapi import HTTPException
 
         raise HTTPException(status_code=404, detail="this session has no report yet: it has not ended")
-    return report_for(access, report)
+    return report_for(access, report, request.app.state.store)

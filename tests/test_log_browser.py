@@ -1,0 +1,115 @@
+"""The coachee's log editor in a real headless Chromium against a real server."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from companion.importers import load_transcript
+from companion.learning_log import LogBook
+from companion.pipeline import finalize_session
+from tests.support.browser import browser, playwright_instance  # noqa: F401  (fixtures)
+from tests.support.server import start_server
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def server():
+    s = start_server()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def ended(server, sample_vtt):
+    """An ended session between Maya (coach) and Sam (coachee): (id, Sam's token, Maya's token)."""
+    s = server.store.create_session(title="Weekly", participants=[{"name": "Maya", "role": "coach"},
+                                                                  {"name": "Sam", "role": "coachee"}])
+    for i, u in enumerate(load_transcript(sample_vtt)):
+        server.store.add_utterance(s["id"], i, u)
+    finalize_session(server.store, s["id"])
+    tokens = {p["name"]: p["token"] for p in s["participants"]}
+    return s["id"], tokens["Sam"], tokens["Maya"]
+
+
+def open_log(browser, server, sid, token):  # noqa: F811
+    page = browser.new_page()
+    page.goto(f"{server.url}/sessions/{sid}/log?token={token}")
+    page.get_by_test_id("field-content").wait_for()
+    return page
+
+
+def test_coachee_edits_saves_reloads_and_approves(server, browser, ended):  # noqa: F811
+    sid, sam, _ = ended
+    page = open_log(browser, server, sid, sam)
+    assert "finish on time" in page.get_by_test_id("field-goal").input_value()
+    assert page.get_by_test_id("log-version").inner_text() == "version 1"
+
+    # Each drafted action shows the moment it came from.
+    first_action = page.get_by_test_id("list-actions").locator("li").first
+    assert first_action.get_by_test_id("action-when").input_value() == "by Friday"
+    first_action.get_by_test_id("source").click()
+    assert "send the agenda by Friday" in first_action.get_by_test_id("source-quote").inner_text()
+
+    page.get_by_test_id("field-content").fill("Our weekly meeting keeps overrunning; I want it to end on time.")
+    page.get_by_test_id("add-action").click()
+    page.get_by_test_id("list-actions").locator("li").last.get_by_test_id("action-what").fill("Book a smaller room")
+    page.get_by_test_id("save").click()
+    page.get_by_test_id("message").filter(has_text="Saved as version 2").wait_for()
+
+    page.reload()
+    page.get_by_test_id("field-content").wait_for()
+    assert page.get_by_test_id("field-content").input_value() == \
+        "Our weekly meeting keeps overrunning; I want it to end on time."
+    assert page.get_by_test_id("list-actions").locator("li").last.get_by_test_id("action-what").input_value() \
+        == "Book a smaller room"
+    assert page.get_by_test_id("log-version").inner_text() == "version 2"
+    page.get_by_test_id("versions").get_by_text(re.compile("Version 1: drafted")).wait_for()
+    page.get_by_test_id("view-version-1").click()
+    page.get_by_test_id("version-view").filter(has_text="team meetings").wait_for()  # the drafted content
+
+    assert page.get_by_test_id("share").is_disabled()
+    page.get_by_test_id("approve").click()
+    page.get_by_test_id("log-status").filter(has_text="approved").wait_for()
+    assert LogBook(server.store).peek(sid, "Sam")["status"] == "approved"
+    page.get_by_test_id("share").click()
+    page.get_by_test_id("log-status").filter(has_text="shared").wait_for()
+    assert LogBook(server.store).peek(sid, "Sam")["status"] == "shared"
+
+
+def test_failed_and_conflicting_saves_keep_the_text(server, browser, ended):  # noqa: F811
+    sid, sam, _ = ended
+    tab_a = open_log(browser, server, sid, sam)
+    tab_b = open_log(browser, server, sid, sam)
+
+    tab_a.get_by_test_id("field-evaluation").fill("Written in tab A")
+    tab_a.get_by_test_id("save").click()
+    tab_a.get_by_test_id("message").filter(has_text="Saved as version 2").wait_for()
+
+    tab_b.get_by_test_id("field-evaluation").fill("Written in tab B")
+    tab_b.get_by_test_id("save").click()
+    tab_b.get_by_test_id("message").filter(has_text="Not saved").wait_for()
+    assert "version 2" in tab_b.get_by_test_id("message").inner_text()
+    assert tab_b.get_by_test_id("field-evaluation").input_value() == "Written in tab B"
+    assert LogBook(server.store).peek(sid, "Sam")["evaluation"] == "Written in tab A"
+    tab_b.get_by_test_id("save-mine").click()  # the user chooses to put theirs on top
+    tab_b.get_by_test_id("message").filter(has_text="Saved as version 3").wait_for()
+
+    # The server cannot be reached: the text stays in the editor and the user is told.
+    tab_a.route("**/api/sessions/*/log", lambda route: route.abort() if route.request.method == "PUT"
+                else route.continue_())
+    tab_a.get_by_test_id("field-evaluation").fill("Written while offline")
+    tab_a.get_by_test_id("save").click()
+    tab_a.get_by_test_id("message").filter(has_text="could not be reached").wait_for()
+    assert tab_a.get_by_test_id("field-evaluation").input_value() == "Written while offline"
+
+
+def test_coach_sees_a_locked_page_until_shared(server, browser, ended):  # noqa: F811
+    sid, sam, maya = ended
+    page = browser.new_page()
+    page.goto(f"{server.url}/sessions/{sid}/log?token={maya}")
+    page.get_by_test_id("message").filter(has_text="private").wait_for()
+    assert page.get_by_test_id("log-form").is_hidden()
+    assert "finish on time" not in page.content()

@@ -1,0 +1,387 @@
+// The coachee's learning-log editor. The page holds no data: everything comes from
+// /api/sessions/{id}/log with the token in this page's address (or the owner cookie).
+// A save that fails (network, conflict) never touches what is in the form.
+
+const sid = location.pathname.split('/')[2];
+const token = new URLSearchParams(location.search).get('token');
+const $ = (sel) => document.querySelector(sel);
+const byTest = (id) => document.querySelector(`[data-testid="${id}"]`);
+const form = byTest('log-form');
+const SMART = [['specific', 'Specific'], ['measurable', 'Measurable'], ['achievable', 'Achievable'],
+  ['relevant', 'Relevant'], ['time_bound', 'Time-bound']];
+const MISSING_HINT = {
+  specific: 'what exactly you want', measurable: 'how you will know you got there',
+  achievable: 'whether it is in your reach', relevant: 'why it matters to you', time_bound: 'by when',
+};
+
+const state = { log: null, dirty: false, conflict: null, canEdit: false };
+
+function api(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  return fetch(`/api/sessions/${sid}${path}`, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+function withToken(path) {
+  return token ? `${path}?token=${encodeURIComponent(token)}` : path;
+}
+
+function say(text, kind = 'info') {
+  const m = byTest('message');
+  m.textContent = text;
+  m.className = `message ${kind}`;
+}
+
+function clock(s) {
+  s = Math.round(s || 0);
+  const m = Math.floor(s / 60);
+  return `${m}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function el(tag, props = {}, ...children) {
+  const e = document.createElement(tag);
+  Object.assign(e, props);
+  for (const c of children) e.append(c);
+  return e;
+}
+
+// A "said at" button that shows the transcript lines an item was drafted from.
+function sourceWidget(source) {
+  const box = el('div', { className: 'src-box' });
+  if (!source || !source.quotes) return box;
+  const quote = el('blockquote', { className: 'quote', hidden: true });
+  quote.dataset.testid = 'source-quote';
+  for (const q of source.quotes) {
+    quote.append(el('div', { textContent: `${q.speaker} (${clock(q.start)}): ${q.text}` }));
+  }
+  const btn = el('button', { type: 'button', className: 'link', textContent: `Said at ${clock(source.start)}` });
+  btn.dataset.testid = 'source';
+  btn.setAttribute('aria-expanded', 'false');
+  btn.addEventListener('click', () => {
+    quote.hidden = !quote.hidden;
+    btn.setAttribute('aria-expanded', String(!quote.hidden));
+  });
+  box.append(btn, quote);
+  return box;
+}
+
+function setSource(name, source) {
+  const slot = form.querySelector(`.src[data-for="${name}"]`);
+  slot.replaceChildren(sourceWidget(source));
+  slot.source = source || null;
+}
+
+function removeButton(li) {
+  const b = el('button', { type: 'button', className: 'secondary small', textContent: 'Remove' });
+  b.dataset.testid = 'remove';
+  b.addEventListener('click', () => { li.remove(); changed(); });
+  return b;
+}
+
+function itemRow(kind, item = {}) {
+  const li = el('li');
+  li.source = item.source || null;
+  const row = el('div', { className: 'row' });
+  if (kind === 'actions') {
+    for (const [name, label] of [['what', 'What'], ['when', 'By when'], ['who', 'Who can help']]) {
+      const input = el('input', { name, value: item[name] || '', placeholder: label });
+      input.setAttribute('aria-label', label);
+      input.dataset.testid = `action-${name}`;
+      row.append(input);
+    }
+    li.due = item.due || null;
+  } else {
+    const ta = el('textarea', { name: 'text', rows: 2, value: item.text || '' });
+    ta.setAttribute('aria-label', kind === 'reality' ? 'Reality point' : 'Option');
+    ta.dataset.testid = `${kind}-text`;
+    row.append(ta);
+  }
+  row.append(removeButton(li));
+  li.append(row, sourceWidget(item.source));
+  return li;
+}
+
+function renderList(kind, items) {
+  byTest(`list-${kind}`).replaceChildren(...(items || []).map((it) => itemRow(kind, it)));
+}
+
+function renderSmart(smart) {
+  const box = byTest('smart');
+  box.replaceChildren(el('legend', { textContent: 'SMART check' }));
+  for (const [key, label] of SMART) {
+    const input = el('input', { type: 'checkbox', name: `smart-${key}`, checked: !!(smart && smart[key]) });
+    input.dataset.testid = `smart-${key}`;
+    box.append(el('label', {}, input, label));
+  }
+  renderMissing();
+}
+
+function renderMissing() {
+  const missing = SMART.map(([k]) => k).filter((k) => !form.querySelector(`[name="smart-${k}"]`).checked);
+  byTest('smart-missing').textContent = missing.length
+    ? `Not said yet: ${missing.map((k) => MISSING_HINT[k]).join('; ')}.` : 'All five are covered.';
+}
+
+function renderQuestions(questions) {
+  const section = byTest('key-questions');
+  section.hidden = !(questions && questions.length);
+  const box = section.querySelector('.questions');
+  box.replaceChildren(...(questions || []).map((q) => {
+    const div = el('div', { className: 'question' });
+    div.key = q.key;
+    div.source = q.source || null;
+    const ta = el('textarea', { name: 'answer', rows: 2, value: q.answer || '' });
+    ta.setAttribute('aria-label', q.question);
+    ta.dataset.testid = `question-${q.key}`;
+    div.append(el('label', { textContent: q.question }), ta, sourceWidget(q.source));
+    return div;
+  }));
+}
+
+function renderForm(log) {
+  form.date.value = log.date || '';
+  form.members.value = (log.members_present || []).join(', ');
+  form.facilitator.value = log.facilitator || '';
+  form.content.value = log.content || '';
+  form.evaluation.value = log.evaluation || '';
+  setSource('content', log.content_source);
+  setSource('evaluation', log.evaluation_source);
+  form.goal.value = log.goal ? log.goal.text : '';
+  setSource('goal', log.goal && log.goal.source);
+  renderSmart(log.goal && log.goal.smart);
+  renderList('reality', log.reality);
+  renderList('options', log.options);
+  renderList('actions', log.actions);
+  renderQuestions(log.key_questions);
+  for (const f of form.querySelectorAll('input, textarea, button')) {
+    if (!f.closest('.src-box')) f.disabled = !state.canEdit;
+  }
+}
+
+function renderMeta() {
+  const log = state.log;
+  byTest('log-owner').textContent = `${log.participant}'s log${log.date ? `, session of ${log.date}` : ''}`;
+  const badge = byTest('log-status');
+  badge.textContent = log.status;
+  badge.className = `badge ${log.status}`;
+  byTest('log-version').textContent = `version ${log.version}`;
+  byTest('approve').disabled = !state.canEdit || log.status !== 'draft';
+  byTest('share').disabled = !state.canEdit || log.status !== 'approved';
+  byTest('export-md').href = withToken(`/api/sessions/${sid}/log/export.md`);
+  byTest('print').href = withToken(`/sessions/${sid}/log/print`);
+}
+
+const srcOf = (node) => (node && node.source ? { utterances: node.source.utterances } : null);
+
+function collect() {
+  const items = (kind) => [...byTest(`list-${kind}`).children].map((li) => ({
+    text: li.querySelector('textarea').value, source: srcOf(li),
+  }));
+  const goalText = form.goal.value.trim();
+  const smart = Object.fromEntries(SMART.map(([k]) => [k, form.querySelector(`[name="smart-${k}"]`).checked]));
+  return {
+    date: form.date.value,
+    members_present: form.members.value.split(',').map((s) => s.trim()).filter(Boolean),
+    facilitator: form.facilitator.value || null,
+    content: form.content.value,
+    content_source: srcOf(form.querySelector('.src[data-for="content"]')),
+    evaluation: form.evaluation.value,
+    evaluation_source: srcOf(form.querySelector('.src[data-for="evaluation"]')),
+    goal: goalText ? { text: goalText, smart, source: srcOf(form.querySelector('.src[data-for="goal"]')) } : null,
+    reality: items('reality'),
+    options: items('options'),
+    actions: [...byTest('list-actions').children].map((li) => ({
+      what: li.querySelector('[name="what"]').value,
+      when: li.querySelector('[name="when"]').value,
+      who: li.querySelector('[name="who"]').value,
+      due: li.due,
+      source: srcOf(li),
+    })),
+    key_questions: [...byTest('key-questions').querySelectorAll('.question')].map((q) => ({
+      key: q.key, answer: q.querySelector('textarea').value, source: srcOf(q),
+    })),
+  };
+}
+
+function changed() {
+  if (!state.canEdit) return;
+  state.dirty = true;
+  say('Unsaved changes.');
+  byTest('approve').disabled = false; // approving saves first
+}
+
+async function readError(res) {
+  const body = await res.json().catch(() => ({}));
+  return { body, text: body.error || `${res.status} ${res.statusText}` };
+}
+
+async function save() {
+  const body = { ...collect(), version: state.log.version };
+  say('Saving…');
+  let res;
+  try {
+    res = await api('PUT', '/log', body);
+  } catch (e) {
+    say('Not saved: the companion server could not be reached. Your text is still here; try again.', 'error');
+    return false;
+  }
+  if (res.status === 409) {
+    const { body: err, text } = await readError(res);
+    state.conflict = err.current || null;
+    byTest('conflict').hidden = !state.conflict;
+    say(`Not saved: ${text}`, 'error');
+    return false;
+  }
+  if (!res.ok) {
+    const { text } = await readError(res);
+    say(`Not saved: ${text}. Your text is still here.`, 'error');
+    return false;
+  }
+  state.log = await res.json();
+  state.dirty = false;
+  state.conflict = null;
+  byTest('conflict').hidden = true;
+  renderForm(state.log);
+  renderMeta();
+  say(`Saved as version ${state.log.version}.`);
+  loadVersions();
+  return true;
+}
+
+async function statusChange(action, done) {
+  if (state.dirty && !(await save())) return;
+  let res;
+  try {
+    res = await api('POST', `/log/${action}`, { version: state.log.version });
+  } catch (e) {
+    say(`Not ${done}: the companion server could not be reached.`, 'error');
+    return;
+  }
+  if (!res.ok) {
+    const { body, text } = await readError(res);
+    if (res.status === 409 && body.current) {
+      state.conflict = body.current;
+      byTest('conflict').hidden = false;
+    }
+    say(`Not ${done}: ${text}`, 'error');
+    return;
+  }
+  state.log = await res.json();
+  renderMeta();
+  say(action === 'approve' ? 'Approved. You can now share it with your coach, if you want to.'
+    : 'Shared: your coach can now read this version. Editing it again makes it a private draft.');
+  loadVersions();
+}
+
+function describe(log) {
+  const lines = [`Content: ${log.content || '-'}`, `Goal: ${log.goal ? log.goal.text : '-'}`];
+  for (const p of log.reality || []) lines.push(`Reality: ${p.text}`);
+  for (const o of log.options || []) lines.push(`Option: ${o.text}`);
+  for (const a of log.actions || []) lines.push(`Action: ${a.what} (${a.when || 'no date'}; ${a.who || 'no helper'})`);
+  for (const q of log.key_questions || []) lines.push(`${q.question} ${q.answer || '-'}`);
+  lines.push(`Evaluation: ${log.evaluation || '-'}`);
+  return lines.join('\n');
+}
+
+function showVersion(log, title) {
+  const view = byTest('version-view');
+  view.hidden = false;
+  byTest('versions-section').hidden = false;
+  view.replaceChildren(el('h3', { textContent: title }), el('pre', { textContent: describe(log) }));
+}
+
+async function viewVersion(n) {
+  const res = await api('GET', `/log/versions/${n}`).catch(() => null);
+  if (!res || !res.ok) { say(`Could not load version ${n}.`, 'error'); return; }
+  const log = await res.json();
+  showVersion(log, `Version ${n} (${log.status}, ${(log.updated_at || '').replace('T', ' ').slice(0, 16)})`);
+}
+
+async function loadVersions() {
+  if (!state.canEdit) return;
+  const res = await api('GET', '/log/versions').catch(() => null);
+  if (!res || !res.ok) return;
+  const versions = await res.json();
+  byTest('versions-section').hidden = false;
+  byTest('versions').replaceChildren(...versions.slice().reverse().map((v) => {
+    const b = el('button', { type: 'button', className: 'secondary small', textContent: 'View' });
+    b.dataset.testid = `view-version-${v.version}`;
+    b.addEventListener('click', () => viewVersion(v.version));
+    return el('li', {}, `Version ${v.version}: ${v.event}, ${v.status}, ${(v.created_at || '').replace('T', ' ').slice(0, 16)}`, b);
+  }));
+}
+
+async function loadPrevious() {
+  const res = await api('GET', '/previous-actions').catch(() => null);
+  if (!res || !res.ok) return;
+  const { previous } = await res.json();
+  if (!previous || !previous.actions.length) return;
+  const section = byTest('previous-actions');
+  section.querySelector('h2').textContent = `Last time (${previous.session.date || previous.session.title}) you planned`;
+  section.querySelector('ul').replaceChildren(...previous.actions.map((a) => el('li', {
+    textContent: `${a.what}${a.when ? `, ${a.when}` : ''}${a.who ? ` (with ${a.who})` : ''}`,
+  })));
+  section.hidden = false;
+}
+
+async function load() {
+  let res;
+  try {
+    res = await api('GET', '/log');
+  } catch (e) {
+    say('The companion server could not be reached.', 'error');
+    return;
+  }
+  if (!res.ok) {
+    const { text } = await readError(res);
+    say(res.status === 403 ? 'This learning log is private to its owner until they approve and share it, '
+      + 'or this link does not open it.' : text, 'error');
+    return;
+  }
+  state.log = await res.json();
+  state.canEdit = !!state.log.can_edit;
+  form.hidden = false;
+  byTest('toolbar').hidden = false;
+  if (!state.canEdit) {
+    for (const id of ['save', 'approve', 'share']) byTest(id).hidden = true;
+    byTest('log-lead').textContent = 'Shared with you by its owner. Read only.';
+  }
+  renderForm(state.log);
+  renderMeta();
+  say('');
+  loadVersions();
+  if (state.canEdit) loadPrevious();
+}
+
+form.addEventListener('input', (e) => {
+  if (e.target.name && e.target.name.startsWith('smart-')) renderMissing();
+  changed();
+});
+form.addEventListener('submit', (e) => { e.preventDefault(); save(); });
+for (const btn of form.querySelectorAll('[data-add]')) {
+  btn.addEventListener('click', () => {
+    const kind = btn.dataset.add;
+    const li = itemRow(kind);
+    byTest(`list-${kind}`).append(li);
+    li.querySelector('input, textarea').focus();
+    changed();
+  });
+}
+byTest('save').addEventListener('click', save);
+byTest('approve').addEventListener('click', () => statusChange('approve', 'approved'));
+byTest('share').addEventListener('click', () => statusChange('share', 'shared'));
+byTest('show-theirs').addEventListener('click', () => {
+  if (state.conflict) showVersion(state.conflict, `The saved version ${state.conflict.version} (yours is still in the form)`);
+});
+byTest('save-mine').addEventListener('click', () => {
+  if (!state.conflict) return;
+  state.log.version = state.conflict.version; // explicitly chosen: replace theirs with this text
+  save();
+});
+window.addEventListener('beforeunload', (e) => {
+  if (state.dirty) { e.preventDefault(); e.returnValue = ''; }
+});
+load();
