@@ -105,8 +105,9 @@ def _talk_balance(r: dict[str, Any]) -> Table:
     rows = [["Whole session", pct(coach["talk_share"]) if coach else "-",
              pct(coachee["talk_share"]) if coachee else "-", _verdict(norm.get("within"), norm)]]
     by_stage = (r.get("coach_skills") or {}).get("talk_share_by_stage") or {}
+    within = norm.get("within_by_stage") or {}
     for stage, share in by_stage.items():
-        rows.append([_stage_label(stage), pct(share), "", _verdict((norm.get("within_by_stage") or {}).get(stage), norm)])
+        rows.append([_stage_label(stage), pct(share), "", _verdict(within.get(stage), norm)])
     return head, rows
 
 
