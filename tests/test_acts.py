@@ -125,3 +125,11 @@ def test_coach_inferred_from_unpunctuated_talk_even_when_the_coachee_asks():
     ])
     roles, inferred = assign_roles(utterances(lines))
     assert inferred and roles[COACH] == Role.COACH and roles[COACHEE] == Role.COACHEE
+
+
+@pytest.mark.parametrize("text", ["Mm, go on.", "take your time", "Go ahead.", "keep going", "carry on"])
+def test_minimal_encouragers_are_not_advice(text):
+    from companion.analysis.acts import detect
+    from companion.analysis.text import parse
+
+    assert not detect(parse(text)).advice

@@ -123,3 +123,16 @@ def test_going_back_and_forth_is_a_loop():
     r = run(lines)
     assert len(r.flags("stage_loop")) == 1
     assert not run(GROW_DIALOGUE).flags("stage_loop")
+
+
+def test_untranscribed_speech_gets_no_stage_and_no_stage_flags():
+    """Without a speech model there are no words to place in GROW: no stage, no no_will."""
+    from companion.analysis import SessionPlan
+    from companion.model import Role, Utterance
+    from companion.pipeline import analyze_utterances
+
+    utts = [Utterance("A" if i % 2 == 0 else "B", i * 20, i * 20 + 15, "", transcribed=False) for i in range(100)]
+    report = analyze_utterances(utts, roles={"A": Role.COACH, "B": Role.COACHEE}, plan=SessionPlan(30)).report
+    assert report["stages"] == []
+    assert {u["stage"] for u in report["utterances"]} == {None}
+    assert not [f for f in report["flags"] if f["kind"] in ("no_will", "stage_overrun", "stage_loop")]

@@ -266,8 +266,10 @@ _IMPERATIVE = {"try", "consider", "ask", "tell", "talk", "write", "set", "send",
                "avoid", "remember", "keep", "book", "schedule", "delegate", "speak", "use", "make",
                "don't", "focus", "cancel", "give", "put", "take", "get", "go", "say", "let",
                "email", "call", "raise", "block", "plan", "prepare"}
+#: Minimal encouragers ("go on", "take your time") invite more talk; they tell nothing.
 _NOT_ADVICE = _phrases(r"should be proud", r"you (could|can) (see|tell|hear)", r"(tell|give|let) (me|us)",
-                       r"you need to (feel|know) (that )?you")
+                       r"you need to (feel|know) (that )?you", r"go (on|ahead)", r"carry on", r"keep going",
+                       r"take your time", r"say more")
 _AFFIRMATION = _phrases(
     r"well done", r"good job", r"great job", r"nice (work|one|job)", r"good work", r"good for you",
     r"(that|this|it) 's (a |an )?(really |very |such a |such an )?(great|good|brilliant|fantastic|"

@@ -192,10 +192,16 @@ class StageTracker(Component):
         self.overrun_flagged: set[str] = set()
         self.no_will_flagged = False
         self.plan: ResolvedPlan | None = None
+        #: Stages come from words: untranscribed speech gets no stage, and without
+        #: any transcript there is nothing to judge a missing Will by.
+        self.transcribed_any = False
 
     # -- decoding ------------------------------------------------------------
     def update(self, ctx: AnalysisContext, i: int) -> list[Event]:
         u = ctx.utterances[i]
+        if not u.transcribed:
+            return []
+        self.transcribed_any = True
         coach = ctx.role_of(u.speaker) in (Role.COACH, Role.FACILITATOR)
         obs = [CUE_WEIGHT * s for s in cue_scores(ctx.parsed[i].joined, coach)]
         n = len(STATES)
@@ -303,7 +309,7 @@ class StageTracker(Component):
 
     def _no_will_live(self, ctx: AnalysisContext, plan: ResolvedPlan, now: float) -> list[Event]:
         threshold = plan.planned_minutes * 60 - plan.stage_s["will"]
-        if self.no_will_flagged or "will" in self.seen or now < threshold or not ctx.utterances:
+        if self.no_will_flagged or "will" in self.seen or now < threshold or not self.transcribed_any:
             return []
         return self._raise_no_will(ctx, threshold, now, plan)
 
@@ -346,7 +352,7 @@ class StageTracker(Component):
         totals = self.frozen_time
         for s in STAGES:
             events += self._overrun(ctx, self.plan, s, totals[s], end, self._crossing(ctx, s, end))
-        if "will" not in self.seen and not self.no_will_flagged and ctx.utterances:
+        if "will" not in self.seen and not self.no_will_flagged and self.transcribed_any:
             start = max(0.0, end - self.plan.stage_s["will"])
             events += self._raise_no_will(ctx, start, end, self.plan)
         return events
