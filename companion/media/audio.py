@@ -1,0 +1,174 @@
+"""Audio in: decode files and resample live frames to 16 kHz mono 16-bit PCM.
+
+Everything downstream (the webrtcvad segmenter, faster-whisper) wants 16 kHz
+mono signed 16-bit samples, so this module is the only place that knows about
+containers, codecs, sample formats and channel layouts.
+
+Why PyAV: it is already here for aiortc, it decodes every container a user is
+likely to have (wav, mp3, m4a/aac, ogg/opus/vorbis, webm, flac) without an
+``ffmpeg`` binary on the PATH, and its resampler is libswresample.
+
+Interfaces others rely on:
+
+- ``decode_file(path) -> list[np.ndarray]``: one int16 array per channel, all
+  at ``SAMPLE_RATE``. Raises ``InputError`` (one line, naming the file) for an
+  empty, truncated, unreadable or non-audio file.
+- ``Resampler().resample(frame) -> np.ndarray``: a live ``av.AudioFrame``
+  (aiortc gives 48 kHz stereo s16, 960 samples) to 16 kHz mono int16. The
+  input frame is never modified: aiortc's ``MediaRelay`` hands the same frame
+  object to every consumer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+
+from companion.errors import InputError
+
+#: The rate every consumer (VAD, Whisper) works at.
+SAMPLE_RATE = 16_000
+
+#: A decoded stream may end this much earlier than its header says before we
+#: call the file truncated (encoders pad and round their declared length).
+_TRUNCATION_SLACK_S = 1.0
+_TRUNCATION_RATIO = 0.97
+
+
+def decode_file(path: str | Path) -> list[np.ndarray]:
+    """Decode the first audio stream of ``path`` to 16 kHz int16, one array per channel.
+
+    Mono files give one array, stereo files two. Files with more channels are
+    downmixed to stereo (a call recorder never writes more than two).
+    """
+    path = Path(path)
+    src = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("no such file", source=src) from None
+    except OSError as e:
+        raise InputError(f"cannot read the file ({e.strerror or e})", source=src) from None
+    if size == 0:
+        raise InputError("the file is empty", source=src)
+
+    try:
+        container = av.open(src, mode="r")
+    except (av.FFmpegError, OSError, ValueError) as e:
+        raise InputError(f"not a readable audio file ({_reason(e)})", source=src) from None
+    with container:
+        stream = next((s for s in container.streams if s.type == "audio"), None)
+        if stream is None:
+            raise InputError("the file has no audio stream", source=src)
+        in_channels = stream.codec_context.channels or 1
+        layout = "mono" if in_channels == 1 else "stereo"
+        n_out = 1 if layout == "mono" else 2
+        resampler = av.AudioResampler(format="s16p", layout=layout, rate=SAMPLE_RATE)
+        chunks: list[np.ndarray] = []
+        try:
+            for frame in container.decode(stream):
+                for out in resampler.resample(frame):
+                    chunks.append(out.to_ndarray())
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray())
+        except (av.FFmpegError, ValueError) as e:
+            done = sum(c.shape[1] for c in chunks) / SAMPLE_RATE
+            raise InputError(f"the audio is truncated or corrupt: decoding failed after {done:.1f} s "
+                             f"({_reason(e)})", source=src) from None
+        declared = _wav_declared_duration(path) or _declared_duration(container, stream)
+
+    if not chunks:
+        raise InputError("the file contains no audio samples (truncated or not audio)", source=src)
+    pcm = np.concatenate(chunks, axis=1) if len(chunks) > 1 else chunks[0]
+    decoded = pcm.shape[1] / SAMPLE_RATE
+    if declared and decoded < declared * _TRUNCATION_RATIO and declared - decoded > _TRUNCATION_SLACK_S:
+        raise InputError(f"the file is truncated: its header announces {declared:.1f} s of audio but only "
+                         f"{decoded:.1f} s is there", source=src)
+    return [np.ascontiguousarray(pcm[c], dtype=np.int16) for c in range(n_out)]
+
+
+def _declared_duration(container: av.container.InputContainer, stream: av.AudioStream) -> float | None:
+    """The length the file's header announces, when it announces one."""
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None:
+        return container.duration / av.time_base
+    return None
+
+
+def _wav_declared_duration(path: Path) -> float | None:
+    """The length a RIFF/WAVE header announces (FFmpeg trusts the file size instead)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return None
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos, byte_rate = 12, None
+    while pos + 8 <= len(head):
+        tag, size = head[pos:pos + 4], int.from_bytes(head[pos + 4:pos + 8], "little")
+        if tag == b"fmt " and pos + 16 <= len(head):
+            byte_rate = int.from_bytes(head[pos + 16:pos + 20], "little")
+        if tag == b"data":
+            # 0 and 0xFFFFFFFF mean "unknown" (a recorder that never finalised the header).
+            if not byte_rate or size in (0, 0xFFFFFFFF):
+                return None
+            return size / byte_rate
+        pos += 8 + size + (size & 1)
+    return None
+
+
+def _reason(e: BaseException) -> str:
+    """A short, single-line reason from a PyAV/FFmpeg error."""
+    text = getattr(e, "strerror", None) or str(e) or type(e).__name__
+    return " ".join(str(text).split())
+
+
+def to_float32(pcm: np.ndarray) -> np.ndarray:
+    """int16 PCM to float32 in [-1, 1], as faster-whisper expects."""
+    return pcm.astype(np.float32) / 32768.0
+
+
+def downmix(channels: list[np.ndarray]) -> np.ndarray:
+    """Average channels into one mono int16 track."""
+    if len(channels) == 1:
+        return channels[0]
+    n = min(len(c) for c in channels)
+    mixed = np.mean([c[:n].astype(np.int32) for c in channels], axis=0)
+    return mixed.astype(np.int16)
+
+
+class Resampler:
+    """Turn live ``av.AudioFrame``s of any rate/layout into 16 kHz mono int16.
+
+    Stateful (libswresample keeps a few samples of filter history between
+    frames), so use one per track. The output length of a call may differ by
+    a sample or two from ``frame.samples / 3``; callers count samples, not
+    frames, to keep time.
+    """
+
+    def __init__(self, rate: int = SAMPLE_RATE):
+        self.rate = rate
+        self._resampler: av.AudioResampler | None = None
+        self._key: tuple | None = None
+
+    def resample(self, frame: av.AudioFrame) -> np.ndarray:
+        """Resampled mono int16 samples for ``frame``; ``frame`` itself is left untouched."""
+        key = (frame.format.name, frame.layout.name, frame.sample_rate)
+        if key == ("s16", "mono", self.rate) or key == ("s16p", "mono", self.rate):
+            return frame.to_ndarray().reshape(-1).copy()
+        if key != self._key:
+            # A new format mid-stream (a renegotiated track): start a fresh filter.
+            self._resampler = av.AudioResampler(format="s16", layout="mono", rate=self.rate)
+            self._key = key
+        # libswresample reads the frame through a new reference and leaves
+        # its samples and timing fields alone (tests/test_audio.py checks it).
+        out = self._resampler.resample(frame)
+        if not out:
+            return np.zeros(0, dtype=np.int16)
+        if len(out) == 1:
+            return out[0].to_ndarray().reshape(-1)
+        return np.concatenate([f.to_ndarray().reshape(-1) for f in out])
