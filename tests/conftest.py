@@ -9,6 +9,9 @@ import pytest
 from companion.config import Settings
 from companion.store import Store
 
+#: Browser fixtures (playwright_instance, browser) for every test module.
+pytest_plugins = ["tests.support.browser"]
+
 SAMPLE_VTT = Path(__file__).resolve().parent.parent / "companion" / "samples" / "sample_session.vtt"
 
 

@@ -9,7 +9,6 @@ import pytest
 from companion.importers import load_transcript
 from companion.learning_log import LogBook
 from companion.pipeline import finalize_session
-from tests.support.browser import browser, playwright_instance  # noqa: F401  (fixtures)
 from tests.support.server import start_server
 
 pytestmark = pytest.mark.browser
@@ -34,14 +33,14 @@ def ended(server, sample_vtt):
     return s["id"], tokens["Sam"], tokens["Maya"]
 
 
-def open_log(browser, server, sid, token):  # noqa: F811
+def open_log(browser, server, sid, token):
     page = browser.new_page()
     page.goto(f"{server.url}/sessions/{sid}/log?token={token}")
     page.get_by_test_id("field-content").wait_for()
     return page
 
 
-def test_coachee_edits_saves_reloads_and_approves(server, browser, ended):  # noqa: F811
+def test_coachee_edits_saves_reloads_and_approves(server, browser, ended):
     sid, sam, _ = ended
     page = open_log(browser, server, sid, sam)
     assert "finish on time" in page.get_by_test_id("field-goal").input_value()
@@ -79,7 +78,7 @@ def test_coachee_edits_saves_reloads_and_approves(server, browser, ended):  # no
     assert LogBook(server.store).peek(sid, "Sam")["status"] == "shared"
 
 
-def test_failed_and_conflicting_saves_keep_the_text(server, browser, ended):  # noqa: F811
+def test_failed_and_conflicting_saves_keep_the_text(server, browser, ended):
     sid, sam, _ = ended
     tab_a = open_log(browser, server, sid, sam)
     tab_b = open_log(browser, server, sid, sam)
@@ -106,7 +105,7 @@ def test_failed_and_conflicting_saves_keep_the_text(server, browser, ended):  # 
     assert tab_a.get_by_test_id("field-evaluation").input_value() == "Written while offline"
 
 
-def test_coach_sees_a_locked_page_until_shared(server, browser, ended):  # noqa: F811
+def test_coach_sees_a_locked_page_until_shared(server, browser, ended):
     sid, sam, maya = ended
     page = browser.new_page()
     page.goto(f"{server.url}/sessions/{sid}/log?token={maya}")

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from tests.support.review_fixtures import store_untranscribed_session, store_venting_session
-from tests.support.browser import browser, playwright_instance  # noqa: F401  (fixtures)
 from tests.support.server import start_server
 
 pytestmark = pytest.mark.browser
@@ -31,7 +30,7 @@ def server():
     s.stop()
 
 
-def owner_page(server, browser, width=1280, height=900):  # noqa: F811
+def owner_page(server, browser, width=1280, height=900):
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.goto(f"{server.url}/?key={server.key}")
@@ -49,7 +48,7 @@ def shot(page, name: str) -> None:
 
 
 def test_owner_review_shows_report_figures_and_flag_jumps_to_transcript(
-        server, browser, tmp_path, settings):  # noqa: F811
+        server, browser, tmp_path, settings):
     sid, report = store_venting_session(server.store, tmp_path, settings)
     assert report["flags"], "the venting transcript must raise a flag for this test to mean anything"
     page = owner_page(server, browser)
@@ -115,7 +114,7 @@ def test_owner_review_shows_report_figures_and_flag_jumps_to_transcript(
     shot(phone, "review-print-390.png")
 
 
-def test_review_without_transcript_shows_audio_figures_and_says_what_is_missing(server, browser):  # noqa: F811
+def test_review_without_transcript_shows_audio_figures_and_says_what_is_missing(server, browser):
     sid, report = store_untranscribed_session(server.store)
     page = owner_page(server, browser)
     open_review(page, f"{server.url}/sessions/{sid}/review")
@@ -131,7 +130,7 @@ def test_review_without_transcript_shows_audio_figures_and_says_what_is_missing(
     shot(page, "review-no-transcript-1280.png")
 
 
-def test_coachee_token_sees_talk_balance_only(server, browser, tmp_path, settings):  # noqa: F811
+def test_coachee_token_sees_talk_balance_only(server, browser, tmp_path, settings):
     sid, report = store_venting_session(server.store, tmp_path, settings)
     tokens = {p["role"]: p["token"] for p in server.store.participants(sid)}
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
@@ -153,7 +152,7 @@ def test_coachee_token_sees_talk_balance_only(server, browser, tmp_path, setting
     assert resp.status == 403
 
 
-def test_trends_page_shows_each_sessions_figures(server, browser, tmp_path, settings):  # noqa: F811
+def test_trends_page_shows_each_sessions_figures(server, browser, tmp_path, settings):
     ids = [store_venting_session(server.store, tmp_path, settings)[0], store_untranscribed_session(server.store)[0]]
     page = owner_page(server, browser)
     page.goto(f"{server.url}/")

@@ -2,7 +2,6 @@
 
 import pytest
 
-from tests.support.browser import browser, playwright_instance  # noqa: F401  (fixtures)
 from tests.support.server import start_server
 
 
@@ -13,7 +12,7 @@ def server():
     s.stop()
 
 
-def test_owner_key_opens_the_session_list(server, browser):  # noqa: F811
+def test_owner_key_opens_the_session_list(server, browser):
     server.store.create_session(title="Weekly", participants=[{"name": "Ann", "role": "coach"},
                                                               {"name": "Bo", "role": "coachee"}])
     page = browser.new_page()

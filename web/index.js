@@ -20,6 +20,7 @@ async function load() {
       const a = document.createElement('a');
       a.href = `/sessions/${s.id}/review`;
       a.textContent = 'Review';
+      a.dataset.testid = 'review-link';
       td.append(a);
     }
     tr.append(td);
@@ -27,3 +28,58 @@ async function load() {
   }));
 }
 load();
+
+// Trends across the sessions (talk share, question mix, reflections over time).
+const trends = document.createElement('p');
+trends.innerHTML = '<a href="/trends" data-testid="trends-link">Trends across your sessions</a>';
+document.getElementById('sessions-h').after(trends);
+
+// -- New session (the live call) -------------------------------------------------------------
+const form = document.querySelector('[data-testid="new-session"]');
+const links = document.querySelector('[data-testid="new-links"]');
+
+function linkItem(p) {
+  const li = document.createElement('li');
+  const label = document.createElement('strong');
+  label.textContent = `${p.name} (${p.role}): `;
+  const input = document.createElement('input');
+  input.readOnly = true;
+  input.value = p.link;
+  input.size = 60;
+  input.dataset.testid = `link-${p.role}`;
+  const copy = document.createElement('button');
+  copy.type = 'button';
+  copy.className = 'secondary';
+  copy.textContent = 'Copy';
+  copy.dataset.testid = `copy-${p.role}`;
+  copy.addEventListener('click', async () => {
+    try { await navigator.clipboard.writeText(p.link); } catch (e) { input.select(); document.execCommand('copy'); }
+    copy.textContent = 'Copied';
+  });
+  const open = document.createElement('a');
+  open.href = p.link;
+  open.target = '_blank';
+  open.rel = 'noopener';
+  open.textContent = 'Open';
+  li.append(label, input, ' ', copy, ' ', open);
+  return li;
+}
+
+form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const f = new FormData(form);
+  const error = form.querySelector('[data-testid="new-error"]');
+  error.textContent = '';
+  const body = {
+    title: f.get('title'),
+    planned_minutes: Number(f.get('planned_minutes')),
+    mode: f.get('mode'),
+    participants: [{ name: f.get('coach'), role: 'coach' }, { name: f.get('coachee'), role: 'coachee' }],
+  };
+  const res = await fetch('/api/sessions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const out = await res.json().catch(() => ({}));
+  if (!res.ok) { error.textContent = out.error || `Could not create the session (HTTP ${res.status})`; return; }
+  links.querySelector('ul').replaceChildren(...out.participants.map(linkItem));
+  links.hidden = false;
+  load();
+});

@@ -61,8 +61,13 @@ def launch(playwright, *, fake_audio: str | Path | None = None, extra_args: list
     return playwright.chromium.launch(executable_path=require_chromium(), headless=True, args=args)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_instance():
+    """One Playwright driver per test module, stopped when the module is done.
+
+    The sync driver keeps an event loop running in this thread while it lives,
+    so it must not outlive the browser tests (other tests use ``asyncio.run``).
+    """
     require_chromium()
     from playwright.sync_api import sync_playwright
 

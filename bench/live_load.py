@@ -1,0 +1,211 @@
+"""Live-call load: N concurrent two-person audio sessions of aiortc clients, all on 127.0.0.1.
+
+Run: ``.venv/bin/python bench/live_load.py [--max-sessions 16] [--seconds 12]``
+
+The server runs in its own process (``companion serve`` on a free loopback
+port, with an empty models folder, so nothing is transcribed; VAD and the
+analyzer still run). The clients run here. Each participant sends a 100 ms
+tone burst once a second; the other participant's client notes when the burst
+arrives. Latency = arrival - send, through the server (decode, relay,
+re-encode). The same measurement between two clients connected directly
+gives the baseline; the difference is the relay's added latency.
+
+Figures: server CPU per session (percent of one core), relay latency median
+and p95, added latency, and the largest N whose p95 added latency stays under
+150 ms. N doubles from 1 until that fails or ``--max-sessions``; everything
+stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import numpy as np  # noqa: E402
+from aiortc import RTCSessionDescription  # noqa: E402
+
+from companion.media.rtc import IcePolicy  # noqa: E402
+from tests.support.rtc_client import CallClient, PacedAudio, Received, tone_bursts  # noqa: E402
+from tests.support.server import free_port  # noqa: E402
+
+LIMIT_MS = 150.0
+KEY = "bench-key"
+EVERY_S = 1.0
+LOUD = 2000.0
+
+
+def burst_sender(offset_s: float, freq: float) -> tuple[PacedAudio, list[float]]:
+    """A track sending a burst every second (starting ``offset_s`` in), and the wall times of each burst."""
+    samples = np.roll(tone_bursts(60, every=EVERY_S, burst=0.1, freq=freq), int(offset_s * 48000))
+    track = PacedAudio(samples, loop=True)
+    sent: list[float] = []
+    period = int(EVERY_S * 48000 / 960)
+    first = int(offset_s * 48000 / 960)
+
+    def on_frame(i: int, t: float) -> None:
+        if i % period == first % period:
+            sent.append(t)
+
+    track.on_frame = on_frame
+    return track, sent
+
+
+def onsets(levels: list[tuple[float, float]]) -> list[float]:
+    out, loud = [], False
+    for t, rms in levels:
+        if rms > LOUD and not loud:
+            out.append(t)
+        loud = rms > LOUD
+    return out
+
+
+def latencies(sent: list[float], rec: Received, since: float) -> list[float]:
+    out = []
+    for t in onsets(rec.levels):
+        if t < since:
+            continue
+        before = [s for s in sent if s <= t]
+        if before and t - before[-1] < EVERY_S / 2:
+            out.append((t - before[-1]) * 1000)
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def direct_baseline(seconds: float) -> list[float]:
+    """Two aiortc peers connected directly (no server): the latency the relay is compared to."""
+    policy = IcePolicy.loopback_only()
+    a, b = policy.new_peer_connection(), policy.new_peer_connection()
+    track, sent = burst_sender(0.0, 1000)
+    a.addTransceiver(track, direction="sendonly")
+    rec = Received("direct")
+    tasks = []
+
+    @b.on("track")
+    def on_track(t):
+        async def consume():
+            try:
+                while True:
+                    f = await t.recv()
+                    x = f.to_ndarray().astype(np.float32)
+                    rec.levels.append((time.monotonic(), float(np.sqrt(np.mean(x * x)))))
+            except Exception:
+                return
+        tasks.append(asyncio.ensure_future(consume()))
+
+    await policy.set_local_description(a, await a.createOffer())
+    await b.setRemoteDescription(RTCSessionDescription(a.localDescription.sdp, "offer"))
+    await policy.set_local_description(b, await b.createAnswer())
+    await a.setRemoteDescription(RTCSessionDescription(b.localDescription.sdp, "answer"))
+    start = time.monotonic()
+    await asyncio.sleep(seconds)
+    await a.close()
+    await b.close()
+    for t in tasks:
+        t.cancel()
+    return latencies(sent, rec, start + 2)
+
+
+async def run_level(url: str, n: int, seconds: float, server_pid: int) -> dict:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        sessions = []
+        for i in range(n):
+            r = await http.post("/api/sessions", headers={"Authorization": f"Bearer {KEY}"}, json={
+                "title": f"load {i}", "mode": "audio", "planned_minutes": 30,
+                "participants": [{"name": "A", "role": "coach"}, {"name": "B", "role": "coachee"}]})
+            r.raise_for_status()
+            sessions.append(r.json())
+    clients = []
+    for s in sessions:
+        tok = {p["name"]: p["token"] for p in s["participants"]}
+        ta, sent_a = burst_sender(0.0, 700)
+        tb, sent_b = burst_sender(0.5, 1100)
+        a = CallClient(url, s["id"], tok["A"], ta)
+        b = CallClient(url, s["id"], tok["B"], tb)
+        a.keep_levels = b.keep_levels = True
+        clients.append((a, sent_a, b, sent_b))
+    await asyncio.gather(*(c.join(1, timeout=60) for a, _, b, _ in clients for c in (a, b)))
+    await asyncio.sleep(2.0)  # settle
+    t0, c0 = time.monotonic(), cpu_seconds(server_pid)
+    await asyncio.sleep(seconds)
+    t1, c1 = time.monotonic(), cpu_seconds(server_pid)
+    lat = []
+    for a, sent_a, b, sent_b in clients:
+        lat += latencies(sent_a, b.received.get("A", Received("A")), t0)
+        lat += latencies(sent_b, a.received.get("B", Received("B")), t0)
+    await asyncio.gather(*(c.close() for a, _, b, _ in clients for c in (a, b)), return_exceptions=True)
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        for s in sessions:
+            await http.post(f"/api/sessions/{s['id']}/end", headers={"Authorization": f"Bearer {KEY}"})
+    expected = 2 * n * seconds / EVERY_S
+    return {"n": n, "cpu_per_session_pct": 100 * (c1 - c0) / (t1 - t0) / n,
+            "server_cpu_pct": 100 * (c1 - c0) / (t1 - t0),
+            "median_ms": statistics.median(lat) if lat else float("inf"),
+            "p95_ms": float(np.percentile(lat, 95)) if lat else float("inf"),
+            "bursts_heard": len(lat) / expected if expected else 0.0}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--max-sessions", type=int, default=16)
+    ap.add_argument("--seconds", type=float, default=10.0, help="measured seconds per level")
+    args = ap.parse_args()
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "COMPANION_DATA_DIR": f"{tmp}/data", "COMPANION_MODELS_DIR": f"{tmp}/models",
+               "COMPANION_KEY": KEY}
+        proc = subprocess.Popen([sys.executable, "-m", "companion.cli", "serve", "--port", str(port)],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    httpx.get(url + "/api/sessions", headers={"Authorization": f"Bearer {KEY}"})
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            base = asyncio.run(direct_baseline(args.seconds))
+            base_med = statistics.median(base)
+            print(f"direct aiortc-to-aiortc baseline: median {base_med:.0f} ms, "
+                  f"p95 {np.percentile(base, 95):.0f} ms ({len(base)} bursts)")
+            print(f"{'N':>3} {'CPU/session':>12} {'server CPU':>11} {'median':>8} {'p95':>8} "
+                  f"{'added p50':>10} {'added p95':>10} {'heard':>6}")
+            best = 0
+            n = 1
+            while n <= args.max_sessions:
+                r = asyncio.run(run_level(url, n, args.seconds, proc.pid))
+                added50, added95 = r["median_ms"] - base_med, r["p95_ms"] - base_med
+                print(f"{n:>3} {r['cpu_per_session_pct']:>11.1f}% {r['server_cpu_pct']:>10.0f}% "
+                      f"{r['median_ms']:>6.0f}ms {r['p95_ms']:>6.0f}ms {added50:>8.0f}ms {added95:>8.0f}ms "
+                      f"{r['bursts_heard']:>6.0%}", flush=True)
+                if added95 >= LIMIT_MS or r["bursts_heard"] < 0.9:
+                    break
+                best = n
+                n *= 2
+            print(f"largest N with p95 added relay latency under {LIMIT_MS:.0f} ms: {best}"
+                  f"{' (the cap; try --max-sessions)' if best == args.max_sessions else ''}")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

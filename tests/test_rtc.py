@@ -1,0 +1,199 @@
+"""The call relay with real aiortc peers on 127.0.0.1: relay, late joiner, rejoin, ICE confinement."""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import socket
+
+import av
+import httpx
+import numpy as np
+import pytest
+from aiortc import MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError
+
+from companion.errors import InputError
+from companion.media.rtc import Feed, IcePolicy, parse_ice_servers
+from tests.support.rtc_client import CallClient, PacedAudio, tone_bursts
+from tests.support.server import start_server
+
+
+# -- ICE configuration ------------------------------------------------------------------------------
+
+def test_no_ice_servers_unless_configured():
+    policy = IcePolicy.for_server("127.0.0.1", "")
+    assert policy.configuration().iceServers == []  # never aiortc's default public STUN server
+    assert policy.host_addresses == ["127.0.0.1"]
+    lan = IcePolicy.for_server("0.0.0.0", "stun:stun.example.org:3478,turn:ann:secret@turn.example.org:3478")
+    urls = [s.urls for s in lan.configuration().iceServers]
+    assert urls == ["stun:stun.example.org:3478", "turn:turn.example.org:3478"]
+    assert lan.configuration().iceServers[1].username == "ann"
+    assert lan.configuration().iceServers[1].credential == "secret"
+    with pytest.raises(InputError, match="cannot read ICE server"):
+        parse_ice_servers(["http://example.org"])
+
+
+def test_loopback_policy_drops_other_candidates():
+    sdp = ("v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+           "a=candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host\r\n"
+           "a=candidate:2 1 udp 2122194687 192.0.2.50 50001 typ host\r\n"
+           "a=candidate:3 1 udp 2122194687 abcd.local 50002 typ host\r\n")
+    out = IcePolicy.loopback_only().filter_sdp(sdp)
+    assert "127.0.0.1 50000" in out
+    assert "192.0.2.50" not in out and ".local" not in out
+
+
+# -- Feed: switching sources ------------------------------------------------------------------------
+
+class Frames(MediaStreamTrack):
+    """A source of audio frames whose pts start at ``pts0`` (like a fresh RTP stream)."""
+
+    kind = "audio"
+
+    def __init__(self, n: int, pts0: int, value: int):
+        super().__init__()
+        self.n, self.pts, self.value, self.made = n, pts0, value, []
+
+    async def recv(self):
+        if not self.n:
+            raise MediaStreamError
+        self.n -= 1
+        f = av.AudioFrame.from_ndarray(np.full((1, 1920), self.value, np.int16), format="s16", layout="stereo")
+        f.sample_rate, f.pts, f.time_base = 48000, self.pts, fractions.Fraction(1, 48000)
+        self.pts += 960
+        self.made.append(f)
+        return f
+
+
+async def _take(feed: Feed, n: int) -> list:
+    return [await asyncio.wait_for(feed.recv(), 2) for _ in range(n)]
+
+
+def test_feed_keeps_time_monotonic_across_a_rejoin_and_never_touches_shared_frames():
+    async def run():
+        feed = Feed("audio", "Ann", "Bo")
+        first = Frames(5, pts0=3_000_000, value=100)
+        feed.attach(first)
+        a = await _take(feed, 5)
+        second = Frames(5, pts0=0, value=200)  # the rejoined sender's clock starts over
+        feed.attach(second)
+        b = await _take(feed, 5)
+        feed.stop()
+        with pytest.raises(MediaStreamError):
+            await feed.recv()
+        return first, second, a, b
+
+    first, second, a, b = asyncio.run(run())
+    pts = [f.pts for f in a + b]
+    assert pts == sorted(pts) and len(set(pts)) == len(pts)
+    assert all(f.to_ndarray()[0, 0] == 100 for f in a) and all(f.to_ndarray()[0, 0] == 200 for f in b)
+    # The relayed originals keep their own timestamps (other consumers read them).
+    assert [f.pts for f in first.made] == [3_000_000 + 960 * i for i in range(5)]
+    assert [f.pts for f in second.made] == [960 * i for i in range(5)]
+
+
+# -- a real call through the server -----------------------------------------------------------------
+
+@pytest.fixture
+def server():
+    s = start_server()
+    yield s
+    s.stop()
+
+
+def _create(server, mode="audio", names=("Ann", "Bo")) -> tuple[str, dict[str, str]]:
+    r = httpx.post(f"{server.url}/api/sessions", headers=server.owner_headers(), json={
+        "title": "Relay", "mode": mode, "planned_minutes": 30,
+        "participants": [{"name": names[0], "role": "coach"}, {"name": names[1], "role": "coachee"}]})
+    assert r.status_code == 201
+    body = r.json()
+    return body["id"], {p["name"]: p["token"] for p in body["participants"]}
+
+
+@pytest.fixture
+def destinations(monkeypatch):
+    """Every address this process sends a datagram to or connects to, server and clients alike."""
+    seen: set[str] = set()
+    real_sendto, real_connect = socket.socket.sendto, socket.socket.connect
+    looked_up: list[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def sendto(self, data, *args):
+        seen.add(args[-1][0])
+        return real_sendto(self, data, *args)
+
+    def connect(self, address):
+        if isinstance(address, tuple):
+            seen.add(address[0])
+        return real_connect(self, address)
+
+    def getaddrinfo(host, *args, **kw):
+        looked_up.append(str(host))
+        return real_getaddrinfo(host, *args, **kw)
+
+    monkeypatch.setattr(socket.socket, "sendto", sendto)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return seen, looked_up
+
+
+async def _until(predicate, timeout=10.0):
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        if loop.time() > end:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+def test_late_joiner_hears_the_other_and_a_rejoin_resumes(server, destinations):
+    sid, tokens = _create(server)
+
+    async def run():
+        ann = CallClient(server.url, sid, tokens["Ann"], PacedAudio(tone_bursts(30, freq=440), loop=True))
+        answer = await ann.join(1)
+        assert answer["slots"] == [{"mid": answer["slots"][0]["mid"], "kind": "audio", "name": "Bo",
+                                    "role": "coachee"}]
+        await asyncio.sleep(1.0)  # alone in the room: nothing arrives, nothing piles up
+        assert ann.received.get("Bo") is None or ann.received["Bo"].frames == 0
+
+        bo = CallClient(server.url, sid, tokens["Bo"], PacedAudio(tone_bursts(30, freq=880), loop=True))
+        await bo.join(1)
+        assert await _until(lambda: bo.received.get("Ann") and bo.received["Ann"].loud_frames >= 10)
+        assert await _until(lambda: ann.received.get("Bo") and ann.received["Bo"].loud_frames >= 10)
+        assert ann.nominated_remote_addresses() == {"127.0.0.1"}
+        room = server.app.state.live.rooms.get(sid)
+        assert sorted(room.present()) == ["Ann", "Bo"]
+
+        # Bo reloads: a new peer replaces the old one, and Ann hears Bo again.
+        await bo.close()
+        heard = ann.received["Bo"].loud_frames
+        bo2 = CallClient(server.url, sid, tokens["Bo"], PacedAudio(tone_bursts(30, freq=880), loop=True))
+        await bo2.join(1)
+        assert await _until(lambda: ann.received["Bo"].loud_frames >= heard + 10)
+        assert await _until(lambda: bo2.received.get("Ann") and bo2.received["Ann"].loud_frames >= 10)
+        assert len(room.peers) == 2
+        await ann.close()
+        await bo2.close()
+
+    asyncio.run(run())
+    seen, looked_up = destinations
+    assert seen and seen <= {"127.0.0.1"}, f"traffic left the loopback: {seen}"
+    assert not any("google" in h or "stun" in h for h in looked_up)
+
+
+def test_bad_offers_get_one_line_errors(server):
+    sid, tokens = _create(server)
+    h = {"Authorization": f"Bearer {tokens['Ann']}"}
+    r = httpx.post(f"{server.url}/api/sessions/{sid}/rtc", headers=h, json={"sdp": "hello", "type": "offer"})
+    assert r.status_code == 400 and "\n" not in r.json()["error"]
+    bad = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+    r = httpx.post(f"{server.url}/api/sessions/{sid}/rtc", headers=h, json={"sdp": bad, "type": "offer"})
+    assert r.status_code == 400 and r.json()["error"].startswith("cannot use this offer")
+    r = httpx.post(f"{server.url}/api/sessions/{sid}/rtc", headers=h, json={"type": "offer"})
+    assert r.status_code == 422
+    r = httpx.post(f"{server.url}/api/sessions/{sid}/rtc", headers=server.owner_headers(),
+                   json={"sdp": bad, "type": "offer"})
+    assert r.status_code == 400 and "participant" in r.json()["error"]
