@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from companion.analysis.report import render_markdown, render_text
 from companion.config import Settings
@@ -148,31 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 30d, 12h, 2w")
     g.set_defaults(func=cmd_purge)
 
-    for register in EXTRA_COMMANDS:
-        register(sub, common)
+    from companion import log_cli
+    from companion.asr import cli as models_cli
+    from companion.server import cli as serve_cli
+
+    for module in (serve_cli, models_cli, log_cli):
+        module.register(sub, common)
     return p
 
 
-#: Later parts (serve, models, log) register their subcommands here.
-EXTRA_COMMANDS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
-
-
-def _load_extra_commands() -> None:
-    import importlib
-
-    for module in ("companion.server.cli", "companion.asr.cli", "companion.log_cli"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name is None or not module.startswith(e.name):
-                raise
-            continue
-        if mod.register not in EXTRA_COMMANDS:
-            EXTRA_COMMANDS.append(mod.register)
-
-
 def main(argv: list[str] | None = None) -> int:
-    _load_extra_commands()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

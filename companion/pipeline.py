@@ -38,8 +38,12 @@ def analyze_utterances(
     plan: SessionPlan | None = None,
     session: dict[str, Any] | None = None,
     notes: list[str] | None = None,
+    end: float | None = None,
 ) -> Analysis:
-    """Replay utterances through the analyzer and build the full report."""
+    """Replay utterances through the analyzer and build the full report.
+
+    ``end`` is when the session ended (a recording's length), if later than the last utterance.
+    """
     notes = list(notes or [])
     if roles is None:
         roles, inferred = assign_roles(utterances, coach=coach, coachee=coachee)
@@ -49,7 +53,7 @@ def analyze_utterances(
                          "use --coach NAME to set it.")
     analyzer = SessionAnalyzer(roles=roles, plan=plan)
     analyzer.feed(utterances)
-    analyzer.finish()
+    analyzer.finish(end)
     meta = {"planned_minutes": plan.planned_minutes if plan else None, **(session or {})}
     report = analyzer.report(meta)
     report["session"]["notes"] = notes
@@ -175,9 +179,7 @@ def analyze_audio_file(
                      f"counted); use --coach NAME to set it.")
     result = analyze_utterances(utterances, roles=roles, coach=coach if roles is None else None,
                                 coachee=coachee if roles is None else None, plan=plan,
-                                session=session, notes=notes)
-    # The recording's length, not the last utterance's end.
-    result.report["session"]["duration_s"] = round(max(duration, result.report["session"]["duration_s"]), 2)
+                                session=session, notes=notes, end=duration)
     return result
 
 

@@ -63,26 +63,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    from companion.server import api, pages
+    from companion.server import api, live, log_api, pages, review
 
-    app.include_router(api.router)
-    for router in _extra_routers():
-        app.include_router(router)
-    app.include_router(pages.router)
+    for module in (api, live, log_api, review, pages):
+        app.include_router(module.router)
     if WEB_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     return app
 
-
-def _extra_routers():
-    """Routers of later capabilities (live call, learning log, review), when present."""
-    import importlib
-
-    for module in ("companion.server.live", "companion.server.log_api", "companion.server.review"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name is None or not module.startswith(e.name):
-                raise
-            continue
-        yield mod.router
