@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 from companion.config import Settings
+from companion.server.app import create_app
 from companion.store import Store
+from tests.support.server import OWNER_KEY, start_server
 
-#: Browser fixtures (playwright_instance, browser) for every test module.
-pytest_plugins = ["tests.support.browser"]
+#: Browser (playwright_instance, browser) and speech (tiny_model_dir, dialogue, ...) fixtures.
+pytest_plugins = ["tests.support.browser", "tests.support.speech"]
 
 SAMPLE_VTT = Path(__file__).resolve().parent.parent / "companion" / "samples" / "sample_session.vtt"
 
@@ -39,3 +41,26 @@ def store(settings) -> Store:
 @pytest.fixture
 def sample_vtt() -> Path:
     return SAMPLE_VTT
+
+
+@pytest.fixture
+def app(settings, store):
+    """The server application on the test store, with the test owner key."""
+    settings.key = OWNER_KEY
+    return create_app(settings, store)
+
+
+@pytest.fixture
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def server():
+    """A real server on 127.0.0.1 in a background thread."""
+    s = start_server()
+    yield s
+    s.stop()

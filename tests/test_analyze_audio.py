@@ -10,8 +10,7 @@ import pytest
 from companion.asr.whisper import WhisperEngine
 from companion.cli import main
 from companion.store import Store
-from tests.support.speech import (dialogue, encode, models_dir_with_tiny, tiny_model_dir,  # noqa: F401
-                                  write_wav)
+from tests.support.speech import encode, write_wav
 
 R = 16_000
 

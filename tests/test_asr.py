@@ -19,7 +19,7 @@ from companion.asr.whisper import (EngineOptions, ModelStore, Recognised, Transc
 from companion.cli import main
 from companion.errors import InputError
 from companion.model import Word
-from tests.support.speech import build_whisper_model, tiny_model_dir  # noqa: F401  (fixture)
+from tests.support.speech import build_whisper_model
 
 R = 16_000
 #: Guards off: the random model's output would (rightly) be dropped as low-confidence guessing.

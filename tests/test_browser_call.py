@@ -17,7 +17,7 @@ import pytest
 from companion.asr.whisper import EngineOptions, WhisperEngine
 from tests.support.browser import launch
 from tests.support.server import start_server
-from tests.support.speech import require_espeak, speak, tiny_model_dir, write_wav  # noqa: F401  (fixture)
+from tests.support.speech import require_espeak, speak, write_wav
 
 pytestmark = [pytest.mark.browser, pytest.mark.speech]
 

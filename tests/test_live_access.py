@@ -15,14 +15,6 @@ from websockets.sync.client import connect
 
 from companion.model import Audience, Event, EventType
 from tests.support.rtc_client import CallClient, PacedAudio, tone_bursts
-from tests.support.server import start_server
-
-
-@pytest.fixture
-def server():
-    s = start_server()
-    yield s
-    s.stop()
 
 
 @pytest.fixture

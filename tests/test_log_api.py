@@ -5,27 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 
 from companion import learning_log
 from companion.cli import main as cli
 from companion.importers import load_transcript
 from companion.pipeline import finalize_session
-from companion.server.app import create_app
 
 GOAL_WORDS = "finish on time"  # in the sample session's drafted goal
-OWNER_KEY = "owner-key-for-tests"
-
-
-@pytest.fixture
-def app(settings, store):
-    settings.key = OWNER_KEY
-    return create_app(settings, store)
-
-
-@pytest.fixture
-def client(app):
-    return TestClient(app)
+from tests.support.server import OWNER_KEY  # noqa: E402
 
 
 def ended_session(store, sample_vtt, people=(("Maya", "coach"), ("Sam", "coachee")), title="Weekly"):

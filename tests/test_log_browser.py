@@ -9,16 +9,8 @@ import pytest
 from companion.importers import load_transcript
 from companion.learning_log import LogBook
 from companion.pipeline import finalize_session
-from tests.support.server import start_server
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def server():
-    s = start_server()
-    yield s
-    s.stop()
 
 
 @pytest.fixture

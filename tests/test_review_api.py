@@ -5,26 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 
 from companion.analysis.report import pct, render_markdown
-from companion.server.app import create_app
 from companion.server.auth import FORBIDDEN
 from tests.support.review_fixtures import store_untranscribed_session, store_venting_session, write_vtt
 
-KEY = "owner-key-for-tests"
-
-
-@pytest.fixture
-def app(settings, store):
-    settings.key = KEY
-    return create_app(settings, store)
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app) as c:
-        yield c
+from tests.support.server import OWNER_KEY as KEY  # noqa: E402
 
 
 @pytest.fixture

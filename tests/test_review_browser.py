@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from tests.support.review_fixtures import store_untranscribed_session, store_venting_session
-from tests.support.server import start_server
 
 pytestmark = pytest.mark.browser
 
@@ -21,13 +20,6 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshot
 
 def pct(x: float) -> str:
     return f"{round(x * 100)}%"
-
-
-@pytest.fixture
-def server():
-    s = start_server()
-    yield s
-    s.stop()
 
 
 def owner_page(server, browser, width=1280, height=900):

@@ -16,7 +16,6 @@ from aiortc.mediastreams import MediaStreamError
 from companion.errors import InputError
 from companion.media.rtc import Feed, IcePolicy, parse_ice_servers
 from tests.support.rtc_client import CallClient, PacedAudio, tone_bursts
-from tests.support.server import start_server
 
 
 # -- ICE configuration ------------------------------------------------------------------------------
@@ -94,13 +93,6 @@ def test_feed_keeps_time_monotonic_across_a_rejoin_and_never_touches_shared_fram
 
 
 # -- a real call through the server -----------------------------------------------------------------
-
-@pytest.fixture
-def server():
-    s = start_server()
-    yield s
-    s.stop()
-
 
 def _create(server, mode="audio", names=("Ann", "Bo")) -> tuple[str, dict[str, str]]:
     r = httpx.post(f"{server.url}/api/sessions", headers=server.owner_headers(), json={

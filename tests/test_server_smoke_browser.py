@@ -1,15 +1,6 @@
 """The owner's first page, in a real headless Chromium against a real server."""
 
-import pytest
 
-from tests.support.server import start_server
-
-
-@pytest.fixture
-def server():
-    s = start_server()
-    yield s
-    s.stop()
 
 
 def test_owner_key_opens_the_session_list(server, browser):

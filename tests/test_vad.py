@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from companion.media.vad import SpeechSegment, SpeechSegmenter, SpeechStarted, VadOptions, VadState
-from tests.support.speech import dialogue  # noqa: F401  (fixture)
+
 
 R = 16_000
 

@@ -39,7 +39,11 @@ class RunningServer:
         self.thread.join(timeout=10)
 
 
-def start_server(settings: Settings | None = None, key: str = "test-owner-key") -> RunningServer:
+#: The owner key every test server and test app uses.
+OWNER_KEY = "test-owner-key"
+
+
+def start_server(settings: Settings | None = None, key: str = OWNER_KEY) -> RunningServer:
     settings = settings or Settings.load()
     settings.key = key
     settings.host = "127.0.0.1"
