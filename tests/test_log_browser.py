@@ -79,9 +79,11 @@ def test_failed_and_conflicting_saves_keep_the_text(server, browser, ended):
     tab_a.get_by_test_id("save").click()
     tab_a.get_by_test_id("message").filter(has_text="Saved as version 2").wait_for()
 
+    assert not tab_b.get_by_test_id("conflict").is_visible()  # offered only once a conflict happens
     tab_b.get_by_test_id("field-evaluation").fill("Written in tab B")
     tab_b.get_by_test_id("save").click()
     tab_b.get_by_test_id("message").filter(has_text="Not saved").wait_for()
+    assert tab_b.get_by_test_id("conflict").is_visible()
     assert "version 2" in tab_b.get_by_test_id("message").inner_text()
     assert tab_b.get_by_test_id("field-evaluation").input_value() == "Written in tab B"
     assert LogBook(server.store).peek(sid, "Sam")["evaluation"] == "Written in tab A"
