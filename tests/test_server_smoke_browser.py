@@ -1,5 +1,7 @@
 """The owner's first page, in a real headless Chromium against a real server."""
 
+from playwright.sync_api import expect
+
 
 
 
@@ -15,3 +17,31 @@ def test_owner_key_opens_the_session_list(server, browser):
     resp = other.goto(f"{server.url}/")
     assert resp.status == 403
     assert "Weekly" not in other.content()
+
+
+def test_owner_creates_a_group_session_with_a_facilitator(server, browser):
+    page = browser.new_page()
+    page.goto(f"{server.url}/?key={server.key}")
+    page.get_by_test_id("new-title").fill("Peer group")
+    page.get_by_test_id("new-coach").fill("Fran")
+    page.get_by_test_id("new-coachee").fill("Gil")
+    page.get_by_test_id("new-members").fill("Hana, Ivo , ,Jo")
+    page.get_by_test_id("create-session").click()
+    page.get_by_test_id("link-member-4").wait_for()
+    stored = server.store.list_sessions()[0]
+    assert stored["title"] == "Peer group"
+    assert [(p["name"], p["role"]) for p in stored["participants"]] == [
+        ("Fran", "facilitator"), ("Gil", "coachee"), ("Hana", "member"), ("Ivo", "member"), ("Jo", "member")]
+    links = [page.get_by_test_id(t).input_value() for t in
+             ("link-facilitator", "link-coachee", "link-member-2", "link-member-3", "link-member-4")]
+    assert len(set(links)) == 5 and all(f"/join/{stored['id']}?token=" in link for link in links)
+
+
+def test_owner_form_shows_the_servers_error(server, browser):
+    page = browser.new_page()
+    page.goto(f"{server.url}/?key={server.key}")
+    page.get_by_test_id("new-coach").fill("Sam")
+    page.get_by_test_id("new-coachee").fill("sam")
+    page.get_by_test_id("create-session").click()
+    expect(page.get_by_test_id("new-error")).to_contain_text("names must be different")
+    assert server.store.list_sessions() == []

@@ -29,16 +29,11 @@ async function load() {
 }
 load();
 
-// Trends across the sessions (talk share, question mix, reflections over time).
-const trends = document.createElement('p');
-trends.innerHTML = '<a href="/trends" data-testid="trends-link">Trends across your sessions</a>';
-document.getElementById('sessions-h').after(trends);
-
 // -- New session (the live call) -------------------------------------------------------------
 const form = document.querySelector('[data-testid="new-session"]');
 const links = document.querySelector('[data-testid="new-links"]');
 
-function linkItem(p) {
+function linkItem(p, i) {
   const li = document.createElement('li');
   const label = document.createElement('strong');
   label.textContent = `${p.name} (${p.role}): `;
@@ -46,12 +41,13 @@ function linkItem(p) {
   input.readOnly = true;
   input.value = p.link;
   input.size = 60;
-  input.dataset.testid = `link-${p.role}`;
+  const id = p.role === 'member' ? `member-${i}` : p.role;
+  input.dataset.testid = `link-${id}`;
   const copy = document.createElement('button');
   copy.type = 'button';
   copy.className = 'secondary';
   copy.textContent = 'Copy';
-  copy.dataset.testid = `copy-${p.role}`;
+  copy.dataset.testid = `copy-${id}`;
   copy.addEventListener('click', async () => {
     try { await navigator.clipboard.writeText(p.link); } catch (e) { input.select(); document.execCommand('copy'); }
     copy.textContent = 'Copied';
@@ -65,6 +61,16 @@ function linkItem(p) {
   return li;
 }
 
+// A pair is coach + coachee; naming other members makes it a group, led by a facilitator.
+function participants(f) {
+  const members = String(f.get('members') || '').split(',').map((n) => n.trim()).filter(Boolean);
+  return [
+    { name: f.get('coach'), role: members.length ? 'facilitator' : 'coach' },
+    { name: f.get('coachee'), role: 'coachee' },
+    ...members.map((name) => ({ name, role: 'member' })),
+  ];
+}
+
 form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const f = new FormData(form);
@@ -74,12 +80,12 @@ form.addEventListener('submit', async (ev) => {
     title: f.get('title'),
     planned_minutes: Number(f.get('planned_minutes')),
     mode: f.get('mode'),
-    participants: [{ name: f.get('coach'), role: 'coach' }, { name: f.get('coachee'), role: 'coachee' }],
+    participants: participants(f),
   };
   const res = await fetch('/api/sessions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   const out = await res.json().catch(() => ({}));
   if (!res.ok) { error.textContent = out.error || `Could not create the session (HTTP ${res.status})`; return; }
-  links.querySelector('ul').replaceChildren(...out.participants.map(linkItem));
+  links.querySelector('ul').replaceChildren(...out.participants.map((p, i) => linkItem(p, i)));
   links.hidden = false;
   load();
 });
