@@ -3,8 +3,6 @@
 from playwright.sync_api import expect
 
 
-
-
 def test_owner_key_opens_the_session_list(server, browser):
     server.store.create_session(title="Weekly", participants=[{"name": "Ann", "role": "coach"},
                                                               {"name": "Bo", "role": "coachee"}])
