@@ -1,6 +1,6 @@
 """Live-call load: N concurrent two-person audio sessions of aiortc clients, all on 127.0.0.1.
 
-Run: ``.venv/bin/python bench/live_load.py [--max-sessions 16] [--seconds 12]``
+Run: ``.venv/bin/python bench/live_load.py [--max-sessions 16] [--seconds 10] [--repeats 3]``
 
 The server runs in its own process (``companion serve`` on a free loopback
 port, with an empty models folder, so nothing is transcribed; VAD and the
@@ -10,10 +10,15 @@ arrives. Latency = arrival - send, through the server (decode, relay,
 re-encode). The same measurement between two clients connected directly
 gives the baseline; the difference is the relay's added latency.
 
-Figures: server CPU per session (percent of one core), relay latency median
-and p95, added latency, and the largest N whose p95 added latency stays under
-150 ms. N doubles from 1 until that fails or ``--max-sessions``; everything
-stops by itself.
+Figures: server CPU per session and per participant (percent of one core,
+read from ``/proc/<server pid>/stat``, so the clients' own CPU is not
+counted), relay latency median and p95, added latency, and the largest N
+whose p95 added latency stays under 150 ms. Each level is run ``--repeats``
+times with fresh sessions and every figure is the median over those runs
+(the spread of server CPU is printed too). The server's idle CPU (no call)
+and the machine's load average are printed so a busy machine shows. N
+doubles from 1 until that fails or ``--max-sessions``; everything stops by
+itself.
 """
 
 from __future__ import annotations
@@ -82,6 +87,7 @@ def latencies(sent: list[float], rec: Received, since: float) -> list[float]:
 
 
 def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (all its threads)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -140,9 +146,9 @@ async def run_level(url: str, n: int, seconds: float, server_pid: int) -> dict:
         clients.append((a, sent_a, b, sent_b))
     await asyncio.gather(*(c.join(1, timeout=60) for a, _, b, _ in clients for c in (a, b)))
     await asyncio.sleep(2.0)  # settle
-    t0, c0 = time.monotonic(), cpu_seconds(server_pid)
+    t0, c0, own0 = time.monotonic(), cpu_seconds(server_pid), _own_cpu()
     await asyncio.sleep(seconds)
-    t1, c1 = time.monotonic(), cpu_seconds(server_pid)
+    t1, c1, own1 = time.monotonic(), cpu_seconds(server_pid), _own_cpu()
     lat = []
     for a, sent_a, b, sent_b in clients:
         lat += latencies(sent_a, b.received.get("A", Received("A")), t0)
@@ -152,46 +158,83 @@ async def run_level(url: str, n: int, seconds: float, server_pid: int) -> dict:
         for s in sessions:
             await http.post(f"/api/sessions/{s['id']}/end", headers={"Authorization": f"Bearer {KEY}"})
     expected = 2 * n * seconds / EVERY_S
-    return {"n": n, "cpu_per_session_pct": 100 * (c1 - c0) / (t1 - t0) / n,
-            "server_cpu_pct": 100 * (c1 - c0) / (t1 - t0),
+    server = 100 * (c1 - c0) / (t1 - t0)
+    return {"n": n, "cpu_per_session_pct": server / n, "cpu_per_participant_pct": server / (2 * n),
+            "server_cpu_pct": server, "client_cpu_pct": 100 * (own1 - own0) / (t1 - t0),
             "median_ms": statistics.median(lat) if lat else float("inf"),
             "p95_ms": float(np.percentile(lat, 95)) if lat else float("inf"),
             "bursts_heard": len(lat) / expected if expected else 0.0}
 
 
+def _own_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def idle_cpu_pct(pid: int, seconds: float = 3.0) -> float:
+    """The server's CPU with no call running (its own background work)."""
+    c0, t0 = cpu_seconds(pid), time.monotonic()
+    time.sleep(seconds)
+    return 100 * (cpu_seconds(pid) - c0) / (time.monotonic() - t0)
+
+
+def median_of(runs: list[dict]) -> dict:
+    out = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    out["cpu_range"] = (min(r["cpu_per_session_pct"] for r in runs), max(r["cpu_per_session_pct"] for r in runs))
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--max-sessions", type=int, default=16)
-    ap.add_argument("--seconds", type=float, default=10.0, help="measured seconds per level")
+    ap.add_argument("--seconds", type=float, default=10.0, help="measured seconds per run")
+    ap.add_argument("--repeats", type=int, default=3, help="runs per level; figures are medians")
     args = ap.parse_args()
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "COMPANION_DATA_DIR": f"{tmp}/data", "COMPANION_MODELS_DIR": f"{tmp}/models",
                "COMPANION_KEY": KEY}
+        # The server's output goes to a file: an unread pipe would fill up and stall the server.
+        log = open(f"{tmp}/server.log", "wb")  # noqa: SIM115 (closed after the server exits)
         proc = subprocess.Popen([sys.executable, "-m", "companion.cli", "serve", "--port", str(port)],
-                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             url = f"http://127.0.0.1:{port}"
-            for _ in range(100):
+            for _ in range(300):
                 try:
                     httpx.get(url + "/api/sessions", headers={"Authorization": f"Bearer {KEY}"})
                     break
                 except httpx.TransportError:
+                    if proc.poll() is not None:
+                        break
                     time.sleep(0.1)
-            base = asyncio.run(direct_baseline(args.seconds))
+            else:
+                raise SystemExit("the server did not start in 30 s")
+            if proc.poll() is not None:
+                raise SystemExit("the server exited:\n" + Path(f"{tmp}/server.log").read_text()[-2000:])
+            idle = idle_cpu_pct(proc.pid)
+            print(f"server idle CPU {idle:.1f}% of one core; load average {os.getloadavg()[0]:.2f}; "
+                  f"{os.cpu_count()} cores; {args.repeats} run(s) per level, medians shown")
+            base = []
+            for _ in range(args.repeats):
+                base += asyncio.run(direct_baseline(args.seconds))
             base_med = statistics.median(base)
             print(f"direct aiortc-to-aiortc baseline: median {base_med:.0f} ms, "
                   f"p95 {np.percentile(base, 95):.0f} ms ({len(base)} bursts)")
-            print(f"{'N':>3} {'CPU/session':>12} {'server CPU':>11} {'median':>8} {'p95':>8} "
-                  f"{'added p50':>10} {'added p95':>10} {'heard':>6}")
+            print(f"{'N':>3} {'CPU/session':>12} {'(min-max)':>12} {'CPU/particip.':>13} {'server':>7} "
+                  f"{'clients':>8} {'median':>7} {'p95':>7} {'added p50':>10} {'added p95':>10} {'heard':>6}")
             best = 0
             n = 1
             while n <= args.max_sessions:
-                r = asyncio.run(run_level(url, n, args.seconds, proc.pid))
+                r = median_of([asyncio.run(run_level(url, n, args.seconds, proc.pid))
+                               for _ in range(args.repeats)])
                 added50, added95 = r["median_ms"] - base_med, r["p95_ms"] - base_med
-                print(f"{n:>3} {r['cpu_per_session_pct']:>11.1f}% {r['server_cpu_pct']:>10.0f}% "
-                      f"{r['median_ms']:>6.0f}ms {r['p95_ms']:>6.0f}ms {added50:>8.0f}ms {added95:>8.0f}ms "
-                      f"{r['bursts_heard']:>6.0%}", flush=True)
+                lo, hi = r["cpu_range"]
+                print(f"{n:>3} {r['cpu_per_session_pct']:>11.1f}% {f'({lo:.1f}-{hi:.1f})':>12} "
+                      f"{r['cpu_per_participant_pct']:>12.1f}% {r['server_cpu_pct']:>6.0f}% "
+                      f"{r['client_cpu_pct']:>7.0f}% {r['median_ms']:>5.0f}ms {r['p95_ms']:>5.0f}ms "
+                      f"{added50:>8.0f}ms {added95:>8.0f}ms {r['bursts_heard']:>6.0%}  "
+                      f"load {os.getloadavg()[0]:.2f}", flush=True)
                 if added95 >= LIMIT_MS or r["bursts_heard"] < 0.9:
                     break
                 best = n
@@ -204,6 +247,8 @@ def main() -> int:
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+            log.close()
     return 0
 
 

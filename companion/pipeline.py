@@ -306,15 +306,19 @@ class LiveSession:
         self.start()
         stream = self.stream(speaker)
         first: tuple[int, float] | None = None
+        time_base, seconds_per_tick = None, 0.0  # float(time_base), cached: Fraction math per frame adds up
         try:
             while True:
                 frame = await track.recv()
                 t = None
-                if frame.pts is not None and frame.time_base is not None:
+                pts, tb = frame.pts, frame.time_base
+                if pts is not None and tb is not None:
                     # RTP time keeps gaps (a stalled or muted sender) visible to the VAD.
                     if first is None:
-                        first = (frame.pts, self.now())
-                    t = first[1] + float((frame.pts - first[0]) * frame.time_base)
+                        first = (pts, self.now())
+                    if tb is not time_base and tb != time_base:
+                        time_base, seconds_per_tick = tb, float(tb)
+                    t = first[1] + (pts - first[0]) * seconds_per_tick
                 stream.feed_frame(frame, t)
         except MediaStreamError:
             pass
