@@ -1,6 +1,6 @@
 """Measure the coaching analytics against the labelled sessions in bench/eval/.
 
-    .venv/bin/python bench/eval_analytics.py [--verbose]
+    .venv/bin/python bench/eval_analytics.py [--set DIR] [--verbose]
 
 Prints precision, recall and F1 per act, question detection with and
 without punctuation (the second condition strips punctuation and lower-cases
@@ -9,6 +9,9 @@ open-vs-closed agreement, stage accuracy, coachee focus accuracy, flag
 accuracy, coach-inference accuracy and the talk-share error.
 
 The set is for measuring, not for tuning: see bench/eval/README.md.
+``--set`` measures another directory in the same format (bench/eval by
+default); lines whose stage is ``?`` and sessions with ``# flags: ?`` are
+left out of the stage and flag figures (see bench/eval_counselling/README.md).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ OVERLAP_S = 1.5
 @dataclass
 class Line:
     speaker: str
-    stage: str | None
+    stage: str | None  # "?" when not labelled
     acts: set[str]
     focus: str | None
     text: str
@@ -52,7 +55,7 @@ class Session:
     coach: str
     coachee: str
     planned: float | None
-    flags: set[str]
+    flags: set[str] | None  # None when not labelled
     lines: list[Line] = field(default_factory=list)
 
 
@@ -71,6 +74,8 @@ def load(path: Path) -> Session:
                           {ACT_CODES[a] for a in acts.split("+") if a != "-"},
                           FOCUS.get(focus), text))
     flags = {f.strip() for f in head.get("flags", "").split(",") if f.strip() and f.strip() != "none"}
+    if head.get("flags", "").strip() == "?":
+        flags = None
     planned = float(head["planned"]) if head.get("planned") else None
     return Session(path.stem, head["coach"], head["coachee"], planned, flags, lines)
 
@@ -123,7 +128,7 @@ class PRF:
         return p, r, f
 
 
-def run(sessions: list[Session], strip: bool, verbose: bool) -> dict[str, object]:
+def run(sessions: list[Session], strip: bool, verbose: bool, coach_lines: bool = False) -> dict[str, object]:
     acts = {a: PRF() for a in ACTS}
     question = PRF()
     oc_right = oc_total = 0
@@ -144,6 +149,8 @@ def run(sessions: list[Session], strip: bool, verbose: bool) -> dict[str, object
         report = an.report()
         for line, row in zip(s.lines, report["utterances"]):
             pred = set(row["acts"])
+            if coach_lines and not line.speaker.startswith("C"):
+                pred = set(line.acts)  # acts scored on the coach's lines only
             for a in ACTS:
                 acts[a].add(a in line.acts, a in pred)
             gq = bool(line.acts & {"open_question", "closed_question"})
@@ -153,19 +160,21 @@ def run(sessions: list[Session], strip: bool, verbose: bool) -> dict[str, object
                 oc_total += 1
                 oc_right += (line.acts & {"open_question", "closed_question"}) == (
                     pred & {"open_question", "closed_question"})
-            stage_total += 1
-            stage_right += line.stage == row["stage"]
+            if line.stage != "?":
+                stage_total += 1
+                stage_right += line.stage == row["stage"]
             if line.focus:
                 focus_total += 1
                 focus_right += line.focus == row["focus"]
-            if verbose and (set(line.acts) != pred or line.stage != row["stage"]):
+            if verbose and (set(line.acts) != pred or line.stage not in ("?", row["stage"])):
                 print(f"  {s.name} {row['start']:7.1f} gold {sorted(line.acts)} {line.stage} | "
                       f"pred {sorted(pred)} {row['stage']} | {row['text'][:70]}")
         raised = {f["kind"] for f in report["flags"]}
-        for kind in FLAG_KINDS:
-            flag_total += 1
-            flag_right += (kind in s.flags) == (kind in raised)
-        flag_rows.append((s.name, sorted(s.flags), sorted(raised & set(FLAG_KINDS))))
+        if s.flags is not None:
+            for kind in FLAG_KINDS:
+                flag_total += 1
+                flag_right += (kind in s.flags) == (kind in raised)
+            flag_rows.append((s.name, sorted(s.flags), sorted(raised & set(FLAG_KINDS))))
         share_err.append(abs(report["coach_skills"]["talk_share"] - true_coach_share(utts, s.coach)) * 100)
     return {
         "acts": {a: acts[a].figures() for a in ACTS},
@@ -188,13 +197,19 @@ def pct(pair: tuple[int, int]) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--verbose", action="store_true", help="list every utterance the analytics got wrong")
+    ap.add_argument("--coach-lines", action="store_true",
+                    help="score acts and questions on the coach's lines only (MITI codes the therapist)")
+    ap.add_argument("--set", type=Path, default=EVAL_DIR, metavar="DIR",
+                    help="directory of labelled sessions (default: bench/eval)")
     args = ap.parse_args()
-    sessions = [load(p) for p in sorted(EVAL_DIR.glob("*.txt"))]
+    sessions = [load(p) for p in sorted(args.set.glob("*.txt"))]
+    if not sessions:
+        ap.error(f"no .txt sessions in {args.set}")
     n = sum(len(s.lines) for s in sessions)
     asr = sum(len(s.lines) for s in sessions if "asr" in s.name)
     print(f"{len(sessions)} sessions, {n} utterances ({asr} written unpunctuated lower-case)\n")
-    as_written = run(sessions, strip=False, verbose=args.verbose)
-    stripped = run(sessions, strip=True, verbose=False)
+    as_written = run(sessions, strip=False, verbose=args.verbose, coach_lines=args.coach_lines)
+    stripped = run(sessions, strip=True, verbose=False, coach_lines=args.coach_lines)
     print("Acts, as written            precision  recall     F1")
     for a, (p, r, f) in as_written["acts"].items():
         print(f"  {a:<26}{p:9.2f}{r:9.2f}{f:7.2f}")
@@ -213,7 +228,8 @@ def main() -> int:
     print("Coach inferred right, as written:            " + pct(as_written["coach"]))
     print("Coach inferred right, stripped:              " + pct(stripped["coach"]))
     print("Talk-share error, worst session (points):    {:.2f}".format(as_written["share_err_max"]))
-    print("\nFlags per session (expected -> raised):")
+    if as_written["flag_rows"]:
+        print("\nFlags per session (expected -> raised):")
     for name, gold, got in as_written["flag_rows"]:
         print(f"  {name:<24} {', '.join(gold) or 'none'} -> {', '.join(got) or 'none'}")
     return 0

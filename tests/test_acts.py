@@ -133,3 +133,82 @@ def test_minimal_encouragers_are_not_advice(text):
     from companion.analysis.text import parse
 
     assert not detect(parse(text)).advice
+
+
+# -- counselling talk: plain-statement reflections, information, run-on questions --
+
+@pytest.mark.parametrize("text", [
+    "You're scared the weight will come back.",
+    "That hit you hard.",
+    "the late shifts are costing you more than sleep",
+    "So the cravings are worst after dinner.",
+    "so a walk after lunch and no phone in bed",
+    "It's been a rough few months.",
+    "So you'd be telling her before the party?",
+])
+def test_plain_statement_reflections(text):
+    assert acts(text) == ["reflection"]
+
+
+def test_summary_checked_with_the_client_is_a_reflection_and_a_question():
+    assert acts("You'd like to quit before the baby arrives, is that right?") == ["closed_question", "reflection"]
+
+
+@pytest.mark.parametrize("text", [
+    "You can hang your coat there.",
+    "Thank you for coming in today.",
+    "I'll see you next week.",
+    "Your sister rang the clinic on Monday.",
+])
+def test_courtesies_and_news_are_not_reflections(text):
+    assert "reflection" not in acts(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Most people who quit find the first week is the hardest.",
+    "The research shows that short walks lower blood pressure.",
+    "its usually fine to take it with food",
+    "You could also call the helpline at night.",
+    "Cravings tend to pass within a few minutes.",
+])
+def test_giving_information_counts_as_advice(text):
+    assert "advice" in acts(text)
+    assert "reflection" not in acts(text)
+
+
+def test_offering_information_is_a_question_not_advice():
+    assert acts("Can I tell you what we usually recommend for new runners?") == ["closed_question"]
+
+
+@pytest.mark.parametrize("text", [
+    "You've already shown you can stick to a routine.",
+    "That's a sensible plan.",
+    "That's a brave thing to admit.",
+    "that sounds like a really clear plan",
+])
+def test_counselling_affirmations(text):
+    assert acts(text) == ["affirmation"]
+
+
+@pytest.mark.parametrize("text,kinds", [
+    ("Where does that leave you with the gym?", ["open_question"]),
+    ("where do you buy your cigarettes", ["closed_question"]),
+    ("On a scale from zero to ten, how ready are you?", ["closed_question"]),
+    ("okay we have about twenty minutes left what else feels important", ["open_question"]),
+    ("thanks for coming would you like a glass of water", ["closed_question"]),
+    ("say a little about your week", ["open_question"]),
+    ("by when would you like to have decided", ["closed_question"]),
+    ("When have you felt like this before?", ["open_question"]),
+    ("How are you doing today?", []),
+    ("How are you feeling about the move?", ["open_question"]),
+    ("Which was the whole problem.", []),
+    ("Go on then, why not.", []),
+    ("And see what happens.", []),
+])
+def test_counselling_question_forms(text, kinds):
+    assert question_kinds(text) == kinds
+
+
+def test_what_about_a_topic_is_not_advice_but_how_about_a_plan_is():
+    assert "advice" not in acts("what about the weekends")
+    assert "advice" in acts("how about a walk at lunchtime")
