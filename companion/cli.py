@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from companion.analysis.grow import parse_stage_minutes
 from companion.analysis.report import render_markdown, render_text
 from companion.config import Settings
 from companion.errors import InputError
@@ -43,9 +44,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from companion.pipeline import analyze_file
 
     settings = _settings(args)
+    stages = parse_stage_minutes(args.stage_minutes, args.planned_minutes) if args.stage_minutes else None
     result = analyze_file(args.path, settings, coach=args.coach, coachee=args.coachee,
                           channels_are_speakers=args.channels_are_speakers,
-                          planned_minutes=args.planned_minutes)
+                          planned_minutes=args.planned_minutes, stage_minutes=stages)
     report = result.report
     if not args.no_store:
         store = Store(settings.db_path)
@@ -130,8 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     a.add_argument("--no-store", action="store_true", help="analyse without storing anything")
     a.add_argument("--title", help="a title for the stored session (default: the file name)")
-    a.add_argument("--planned-minutes", type=float, help="the session's planned length (default 30, or the "
-                   "file's length rounded to 30/45/60)")
+    a.add_argument("--planned-minutes", type=float, help="the session's planned length in minutes "
+                   "(default: the nearest of 30, 45 or 60 at or above the file's length)")
+    a.add_argument("--stage-minutes", metavar="PLAN", help="minutes per GROW stage, e.g. "
+                   "goal=5,reality=10,options=9,will=6 (default: the usual split of the planned length)")
     a.add_argument("--channels-are-speakers", action="store_true",
                    help="stereo recording with one person per channel (left = first speaker)")
     a.add_argument("--model", help="speech model name (env COMPANION_MODEL; default base.en)")

@@ -6,6 +6,7 @@ one at a time, to the same ``SessionAnalyzer`` a live call uses.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 from companion import learning_log
 from companion.analysis import SessionAnalyzer, SessionPlan
+from companion.analysis.grow import resolve_plan
 from companion.analysis.roles import assign_roles
 from companion.config import Settings
 from companion.errors import InputError
@@ -69,12 +71,18 @@ def analyze_file(
     coachee: str | None = None,
     channels_are_speakers: bool = False,
     planned_minutes: float | None = None,
+    stage_minutes: dict[str, float] | None = None,
 ) -> Analysis:
-    """Analyse a transcript or an audio file; raises ``InputError`` for bad input."""
+    """Analyse a transcript or an audio file; raises ``InputError`` for bad input.
+
+    ``stage_minutes`` (minutes per GROW stage) without ``planned_minutes`` plans their sum.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     session = {"source": path.name, "started_at": _file_time(path)}
-    plan = SessionPlan(planned_minutes=planned_minutes)
+    if stage_minutes and not planned_minutes:
+        planned_minutes = sum(stage_minutes.values())
+    plan = SessionPlan(planned_minutes=planned_minutes, stage_minutes=stage_minutes)
     if suffix in TRANSCRIPT_SUFFIXES:
         utterances = load_transcript(path)
         return analyze_utterances(utterances, coach=coach, coachee=coachee, plan=plan, session=session)
@@ -190,6 +198,12 @@ def _file_time(path: Path) -> str | None:
         return None
 
 
+def session_plan(s: dict[str, Any]) -> SessionPlan:
+    """A stored session's plan: its length and, when it has one, its own stage allocation."""
+    stages = json.loads(s["stage_minutes"]) if s.get("stage_minutes") else None
+    return SessionPlan(planned_minutes=s["planned_minutes"], stage_minutes=stages)
+
+
 def finalize_session(store, sid: str) -> dict[str, Any]:
     """Analyse a stored session's utterances with its participants' roles; store report and log draft.
 
@@ -201,7 +215,7 @@ def finalize_session(store, sid: str) -> dict[str, Any]:
     analysis = analyze_utterances(
         utterances,
         roles=roles,
-        plan=SessionPlan(planned_minutes=s["planned_minutes"]),
+        plan=session_plan(s),
         session={"id": sid, "title": s["title"], "source": s["source"], "started_at": s["started_at"]
                  or s["created_at"], "mode": s["mode"]},
     )
@@ -264,7 +278,7 @@ class LiveSession:
         s = store.get_session(sid)
         self.planned_minutes = s["planned_minutes"]
         self.roles = {p["name"]: Role(p["role"]) if p["role"] else None for p in s["participants"]}
-        self.analyzer = SessionAnalyzer(roles=self.roles, plan=SessionPlan(planned_minutes=self.planned_minutes))
+        self.analyzer = SessionAnalyzer(roles=self.roles, plan=session_plan(s))
         stored = store.utterances(sid)
         self.stage: dict[str, Any] | None = None
         for ev in self.analyzer.feed(stored):  # a restart continues where the stored call left off
@@ -401,7 +415,8 @@ class LiveSession:
         stage = self.stage or {}
         planned_stage = stage.get("planned_s")
         if planned_stage is None and stage.get("stage") and self.planned_minutes:
-            planned_stage = _stage_plan_s(self.planned_minutes).get(stage["stage"])
+            plan = resolve_plan(self.analyzer.ctx.plan, None)
+            planned_stage = plan.stage_s.get(stage["stage"]) if plan else None
         return {
             "type": "clock",
             "elapsed_s": round(now, 1),
@@ -438,12 +453,3 @@ class LiveSession:
         self._release(force=True)
         self.ended = True
         self._emit(self.analyzer.finish(self.now()))
-
-
-def _stage_plan_s(planned_minutes: float) -> dict[str, float]:
-    """Seconds planned per GROW stage (the stage analysis owns the split)."""
-    try:
-        from companion.analysis.grow import stage_minutes
-    except ImportError:
-        return {}
-    return {k: round(v * 60, 1) for k, v in stage_minutes(planned_minutes).items()}

@@ -58,10 +58,16 @@ def _m002_logs(db: sqlite_utils.Database) -> None:
     db["logs"].create_index(["session_id", "participant", "version"], unique=True)
 
 
+def _m003_stage_plan(db: sqlite_utils.Database) -> None:
+    """A session's own GROW stage allocation (JSON {stage: minutes}); NULL means the default."""
+    db["sessions"].add_column("stage_minutes", str)
+
+
 #: (number, name, function). Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial", _m001_initial),
     (2, "learning logs", _m002_logs),
+    (3, "stage plan", _m003_stage_plan),
 ]
 
 
@@ -123,6 +129,7 @@ class Store:
         mode: str = "video",
         status: str = "scheduled",
         planned_minutes: float | None = None,
+        stage_minutes: dict[str, float] | None = None,
         started_at: str | None = None,
     ) -> dict[str, Any]:
         """Create a session and its participants, each with an unguessable token."""
@@ -132,6 +139,7 @@ class Store:
             self.db["sessions"].insert({
                 "id": sid, "title": title, "source": source, "mode": mode, "status": status,
                 "planned_minutes": planned_minutes, "created_at": created,
+                "stage_minutes": json.dumps(stage_minutes) if stage_minutes else None,
                 "started_at": started_at, "ended_at": None, "duration_s": None, "report": None,
             })
             for p in participants:

@@ -1,5 +1,7 @@
 """The owner's first page, in a real headless Chromium against a real server."""
 
+import json
+
 from playwright.sync_api import expect
 
 
@@ -43,3 +45,23 @@ def test_owner_form_shows_the_servers_error(server, browser):
     page.get_by_test_id("create-session").click()
     expect(page.get_by_test_id("new-error")).to_contain_text("names must be different")
     assert server.store.list_sessions() == []
+
+
+def test_owner_sets_a_stage_plan(server, browser):
+    page = browser.new_page()
+    page.goto(f"{server.url}/?key={server.key}")
+    page.get_by_test_id("new-minutes").select_option("30")
+    page.get_by_test_id("new-coach").fill("Ann")
+    page.get_by_test_id("new-coachee").fill("Bo")
+    page.get_by_test_id("stage-plan").locator("summary").click()
+    page.get_by_test_id("plan-goal").fill("4")
+    page.get_by_test_id("plan-reality").fill("8")
+    page.get_by_test_id("create-session").click()
+    expect(page.get_by_test_id("new-error")).to_contain_text("no minutes for 'options'")  # told, not stored
+    assert server.store.list_sessions() == []
+    page.get_by_test_id("plan-options").fill("10")
+    page.get_by_test_id("plan-will").fill("7.5")
+    page.get_by_test_id("create-session").click()
+    page.get_by_test_id("link-coach").wait_for()
+    stored = server.store.get_session(server.store.list_sessions()[0]["id"])
+    assert json.loads(stored["stage_minutes"]) == {"goal": 4, "reality": 8, "options": 10, "will": 7.5}

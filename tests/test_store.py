@@ -22,6 +22,7 @@ def test_file_is_wal_and_migrated(store, settings):
 
 
 def test_migrations_upgrade_an_old_file_and_keep_its_data(tmp_path, monkeypatch):
+    released = list(store_mod.MIGRATIONS)
     path = tmp_path / "old.db"
     applied = []
 
@@ -29,15 +30,21 @@ def test_migrations_upgrade_an_old_file_and_keep_its_data(tmp_path, monkeypatch)
         db["sessions"].add_column("colour", str)
         applied.append(2)
 
+    # A file made by the first release, with a session in it, opened by today's code.
     monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:1])
     old = Store(path)
-    sid = old.create_session(title="Kept", participants=[{"name": "A", "role": "coach"}])["id"]
+    old.db["sessions"].insert({"id": "s1", "title": "Kept", "created_at": "2026-01-01T00:00:00+00:00"})
+    old.db["utterances"].insert({"session_id": "s1", "idx": 0, "speaker": "A", "start": 0, "end": 1,
+                                 "text": "hello", "words": "[]", "transcribed": 1})
     old.close()
-    monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:1] + [(2, "colour", m2)])
+    latest = max(m[0] for m in released)
+    monkeypatch.setattr(store_mod, "MIGRATIONS", released + [(latest + 1, "colour", m2)])
     new = Store(path)
-    assert applied == [2] and new.schema_version == 2
-    assert new.get_session(sid)["title"] == "Kept"
+    assert applied == [2] and new.schema_version == latest + 1
+    assert new.get_session("s1")["title"] == "Kept"
+    assert [u.text for u in new.utterances("s1")] == ["hello"]
     assert "colour" in new.db["sessions"].columns_dict
+    new.create_session(title="New", participants=[{"name": "A", "role": "coach"}])  # today's schema works
 
 
 def test_failed_migration_rolls_back(tmp_path, monkeypatch):

@@ -82,6 +82,11 @@ form.addEventListener('submit', async (ev) => {
     mode: f.get('mode'),
     participants: participants(f),
   };
+  // The server checks the plan (every stage given, within the planned length).
+  const stages = ['goal', 'reality', 'options', 'will'];
+  if (stages.some((k) => f.get(k) !== '')) {
+    body.stage_minutes = Object.fromEntries(stages.filter((k) => f.get(k) !== '').map((k) => [k, Number(f.get(k))]));
+  }
   const res = await fetch('/api/sessions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   const out = await res.json().catch(() => ({}));
   if (!res.ok) { error.textContent = out.error || `Could not create the session (HTTP ${res.status})`; return; }

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from companion.analysis.analyzer import AnalysisContext, Component, SessionPlan
+from companion.errors import InputError
 from companion.model import Audience, Event, EventType, Role
 
 STAGES = ("goal", "reality", "options", "will")
@@ -54,6 +55,36 @@ def default_minutes(length_s: float) -> int:
         if length_s <= m * 60:
             return m
     return max(DEFAULT_PLANS)
+
+
+def check_stage_minutes(given: dict[str, Any], planned_minutes: float | None) -> dict[str, float]:
+    """A user's stage allocation, validated: every stage named, none negative, within the session."""
+    unknown = set(given) - set(STAGES)
+    if unknown:
+        raise InputError(f"unknown stage {sorted(unknown)[0]!r}; the stages are {', '.join(STAGES)}")
+    try:
+        minutes = {s: float(given[s]) for s in STAGES}
+    except KeyError as e:
+        raise InputError(f"the stage plan has no minutes for {e.args[0]!r}") from None
+    except (TypeError, ValueError):
+        raise InputError("stage minutes must be numbers") from None
+    if any(not math.isfinite(v) or v < 0 for v in minutes.values()) or sum(minutes.values()) <= 0:
+        raise InputError("stage minutes must be zero or more, and not all zero")
+    if planned_minutes and sum(minutes.values()) > planned_minutes + 1e-6:
+        raise InputError(f"the stage plan adds up to {sum(minutes.values()):g} minutes, more than the "
+                         f"{planned_minutes:g} planned")
+    return minutes
+
+
+def parse_stage_minutes(text: str, planned_minutes: float | None = None) -> dict[str, float]:
+    """'goal=5,reality=10,options=9,will=6' -> {stage: minutes}."""
+    given: dict[str, str] = {}
+    for part in (text or "").split(","):
+        name, sep, value = part.partition("=")
+        if not sep:
+            raise InputError(f"cannot read stage plan {text!r}; use goal=5,reality=10,options=9,will=6")
+        given[name.strip().lower()] = value.strip()
+    return check_stage_minutes(given, planned_minutes)
 
 
 def stage_minutes(planned_minutes: float, given: dict[str, float] | None = None) -> dict[str, float]:

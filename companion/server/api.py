@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from companion.analysis.grow import check_stage_minutes
+from companion.errors import InputError
 from companion.learning_log import coach_view
 from companion.model import Role
 from companion.pipeline import finalize_session
@@ -37,6 +39,17 @@ class SessionIn(BaseModel):
     planned_minutes: float = Field(default=30, gt=0, le=240)
     mode: Literal["video", "audio"] = "video"
     participants: list[ParticipantIn] = Field(min_length=2, max_length=8)
+    #: Minutes per GROW stage ({"goal", "reality", "options", "will"}); omitted: the default plan.
+    stage_minutes: dict[str, float] | None = None
+
+    @model_validator(mode="after")
+    def _stage_plan(self) -> "SessionIn":
+        if self.stage_minutes is not None:
+            try:
+                self.stage_minutes = check_stage_minutes(self.stage_minutes, self.planned_minutes)
+            except InputError as e:
+                raise ValueError(str(e)) from None
+        return self
 
     @field_validator("participants")
     @classmethod
@@ -79,13 +92,14 @@ async def create_session(body: SessionIn, request: Request) -> dict[str, Any]:
     require(request, None, owner_only=True)
     s = request.app.state.store.create_session(
         title=body.title, planned_minutes=body.planned_minutes, mode=body.mode,
-        participants=[p.model_dump() for p in body.participants],
+        stage_minutes=body.stage_minutes, participants=[p.model_dump() for p in body.participants],
     )
     return {
         "id": s["id"],
         "title": s["title"],
         "mode": s["mode"],
         "planned_minutes": s["planned_minutes"],
+        "stage_minutes": body.stage_minutes,
         "participants": [{"name": p["name"], "role": p["role"], "token": p["token"],
                           "link": participant_link(request, s["id"], p["token"])} for p in s["participants"]],
     }
