@@ -15,7 +15,7 @@ from aiortc.mediastreams import MediaStreamError
 
 from companion.errors import InputError
 from companion.media.rtc import Feed, IcePolicy, parse_ice_servers
-from tests.support.rtc_client import CallClient, PacedAudio, tone_bursts
+from tests.support.rtc_client import CallClient, PacedAudio, PacedVideo, tone_bursts
 
 
 # -- ICE configuration ------------------------------------------------------------------------------
@@ -189,3 +189,102 @@ def test_bad_offers_get_one_line_errors(server):
     r = httpx.post(f"{server.url}/api/sessions/{sid}/rtc", headers=server.owner_headers(),
                    json={"sdp": bad, "type": "offer"})
     assert r.status_code == 400 and "participant" in r.json()["error"]
+
+
+# -- a group: three participants, one joining late ------------------------------------------------
+
+GROUP = [("Fay", "facilitator", 500), ("Cy", "coachee", 1000), ("Mo", "member", 1500)]
+
+
+def test_group_of_three_each_hears_both_others_including_a_late_joiner(server):
+    r = httpx.post(f"{server.url}/api/sessions", headers=server.owner_headers(), json={
+        "title": "Group", "mode": "audio", "planned_minutes": 30,
+        "participants": [{"name": n, "role": role} for n, role, _ in GROUP]})
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    tokens = {p["name"]: p["token"] for p in r.json()["participants"]}
+    tone = {n: hz for n, _, hz in GROUP}
+    roles = {n: role for n, role, _ in GROUP}
+
+    def client(name):
+        # A distinct tone per sender, in bursts, so each receiver can tell who it hears on which slot.
+        return CallClient(server.url, sid, tokens[name],
+                          PacedAudio(tone_bursts(30, every=0.5, burst=0.3, freq=tone[name]), loop=True))
+
+    def heard(listener: CallClient, speaker: str, at_least: int) -> bool:
+        rec = listener.received.get(speaker)
+        return bool(rec) and rec.tones[tone[speaker]] >= at_least
+
+    async def run():
+        clients = {}
+        for name in ("Fay", "Cy"):
+            clients[name] = client(name)
+            answer = await clients[name].join(2)
+            others = [(n, role) for n, role, _ in GROUP if n != name]
+            assert [(s["name"], s["role"]) for s in answer["slots"]] == others
+            assert all(s["kind"] == "audio" for s in answer["slots"])
+        fay, cy = clients["Fay"], clients["Cy"]
+        assert await _until(lambda: heard(fay, "Cy", 10) and heard(cy, "Fay", 10))
+        assert not (fay.received.get("Mo") and fay.received["Mo"].frames)  # Mo is not here yet
+
+        clients["Mo"] = mo = client("Mo")  # the late joiner
+        await mo.join(2)
+        marks = {(a, b): (clients[a].received[b].tones[tone[b]] if b in clients[a].received else 0)
+                 for a in clients for b in clients if a != b}
+        for (listener, speaker), before in marks.items():
+            assert await _until(lambda: heard(clients[listener], speaker, before + 10)), (listener, speaker)
+        for listener, c in clients.items():
+            for speaker, rec in c.received.items():
+                # Each slot carries only its own speaker: no one else's tone leaks in.
+                top, _ = rec.tones.most_common(1)[0]
+                assert top == tone[speaker], (listener, speaker, rec.tones)
+                assert sum(n for hz, n in rec.tones.items() if hz in tone.values() and hz != tone[speaker]) == 0
+        room = server.app.state.live.rooms.get(sid)
+        assert sorted(room.present()) == ["Cy", "Fay", "Mo"]
+        assert {n: p.role for n, p in room.peers.items()} == roles
+        for c in clients.values():
+            await c.close()
+
+    asyncio.run(run())
+
+
+def test_group_video_each_sees_and_hears_both_others(server):
+    """Video mode: each receiving video slot carries its own person's picture (aiortc, no browser).
+
+    Regression: with aiortc's default bundle policy the server never started
+    sending on the second and later video m-lines, so nobody saw anyone.
+    """
+    r = httpx.post(f"{server.url}/api/sessions", headers=server.owner_headers(), json={
+        "title": "Group video", "mode": "video", "planned_minutes": 30,
+        "participants": [{"name": n, "role": role} for n, role, _ in GROUP]})
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    tokens = {p["name"]: p["token"] for p in r.json()["participants"]}
+    tone = {n: hz for n, _, hz in GROUP}
+    luma = {"Fay": 40, "Cy": 120, "Mo": 200}
+
+    async def run():
+        clients = {}
+        for name in ("Fay", "Cy", "Mo"):
+            c = CallClient(server.url, sid, tokens[name],
+                           PacedAudio(tone_bursts(30, every=0.5, burst=0.3, freq=tone[name]), loop=True),
+                           video=PacedVideo(luma[name]))
+            answer = await c.join(2)
+            assert [(s["kind"], s["name"]) for s in answer["slots"]] == [
+                (k, n) for k in ("audio", "video") for n, _, _ in GROUP if n != name]
+            clients[name] = c
+
+        def ok(listener, speaker):
+            rec = clients[listener].received.get(speaker)
+            return bool(rec) and rec.video_frames >= 10 and rec.tones[tone[speaker]] >= 5
+
+        for listener in clients:
+            for speaker in clients:
+                if listener != speaker:
+                    assert await _until(lambda: ok(listener, speaker), timeout=15), (
+                        listener, speaker, clients[listener].received.get(speaker))
+                    assert abs(clients[listener].received[speaker].luma - luma[speaker]) < 20
+        for c in clients.values():
+            await c.close()
+
+    asyncio.run(run())

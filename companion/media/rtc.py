@@ -42,7 +42,7 @@ from typing import Awaitable, Callable, Iterable
 
 import aioice.ice
 import av
-from aiortc import (MediaStreamTrack, RTCConfiguration, RTCIceServer, RTCPeerConnection,
+from aiortc import (MediaStreamTrack, RTCBundlePolicy, RTCConfiguration, RTCIceServer, RTCPeerConnection,
                     RTCSessionDescription)
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError
@@ -125,7 +125,11 @@ class IcePolicy:
         return cls([], ["127.0.0.1"], {"127.0.0.1"})
 
     def configuration(self) -> RTCConfiguration:
-        return RTCConfiguration(iceServers=list(self.servers))
+        # max-bundle: every m-line on one transport from the start. With aiortc's default
+        # (balanced) the second video m-line is bundled onto the first video m-line's
+        # transport, which the offer's BUNDLE group then discards: the server never
+        # sent video on a receiving slot (aiortc 1.16).
+        return RTCConfiguration(iceServers=list(self.servers), bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
 
     def allows(self, host: str) -> bool:
         return self.remote_addresses is None or host in self.remote_addresses

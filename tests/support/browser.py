@@ -80,3 +80,21 @@ def browser(playwright_instance):
     b = launch(playwright_instance)
     yield b
     b.close()
+
+
+@pytest.fixture
+def launch_browser(playwright_instance):
+    """``launch_browser(**kw)`` starts one more headless Chromium (see ``launch``); all are closed after the test."""
+    launched = []
+
+    def _launch(**kw):
+        b = launch(playwright_instance, **kw)
+        launched.append(b)
+        return b
+
+    yield _launch
+    for b in launched:
+        try:
+            b.close()
+        except Exception:  # already gone; closing the others matters more
+            pass

@@ -3,6 +3,8 @@
 A ``CallClient`` joins a session the way the browser page does (one sending
 audio m-line, then one receiving m-line per other participant), sends a
 ``PacedAudio`` track and records what it receives from each other participant.
+With ``video=`` a track (e.g. ``PacedVideo``) it joins a video session the same
+way: own audio, own video, then one receiving audio and video m-line per other.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import fractions
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import av
@@ -71,6 +74,35 @@ class PacedAudio(MediaStreamTrack):
         return frame
 
 
+class PacedVideo(MediaStreamTrack):
+    """A small flat grey picture (luma ``level``) at ``fps``: cheap to encode, easy to recognise."""
+
+    kind = "video"
+
+    def __init__(self, level: int, *, size: tuple[int, int] = (160, 120), fps: int = 15):
+        super().__init__()
+        w, h = size
+        self.picture = np.full((h * 3 // 2, w), 128, np.uint8)
+        self.picture[:h] = level
+        self.fps = fps
+        self.index = 0
+        self.started: float | None = None
+
+    async def recv(self) -> av.VideoFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self.started is None:
+            self.started = time.monotonic()
+        delay = self.started + self.index / self.fps - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        frame = av.VideoFrame.from_ndarray(self.picture, format="yuv420p")
+        frame.pts = int(self.index * 90000 / self.fps)
+        frame.time_base = fractions.Fraction(1, 90000)
+        self.index += 1
+        return frame
+
+
 @dataclass
 class Received:
     """What one client heard on one receiving slot."""
@@ -81,17 +113,23 @@ class Received:
     #: (monotonic time, RMS) of each frame received.
     levels: list[tuple[float, float]] = field(default_factory=list)
     keep_levels: bool = False
+    #: Dominant frequency (Hz, to the nearest 50) of each loud frame: tells senders' tones apart.
+    tones: Counter = field(default_factory=Counter)
+    #: Video frames received on this person's video slot, and the mean luma of the last one.
+    video_frames: int = 0
+    luma: float | None = None
 
 
 class CallClient:
     def __init__(self, base_url: str, sid: str, token: str, track: MediaStreamTrack, *,
-                 policy: IcePolicy | None = None, mode: str = "audio"):
+                 policy: IcePolicy | None = None, mode: str = "audio", video: MediaStreamTrack | None = None):
         self.base_url = base_url
         self.sid = sid
         self.token = token
         self.track = track
         self.policy = policy or IcePolicy.loopback_only()
-        self.mode = mode
+        self.video = video
+        self.mode = "video" if video is not None else mode
         self.pc = None
         self.slots: dict[str, dict] = {}
         self.received: dict[str, Received] = {}
@@ -101,9 +139,15 @@ class CallClient:
     async def join(self, n_others: int, timeout: float = 15.0) -> dict:
         pc = self.policy.new_peer_connection()
         self.pc = pc
+        video = self.mode == "video"
         pc.addTransceiver(self.track, direction="sendonly")
+        if video:
+            pc.addTransceiver(self.video if self.video is not None else "video",
+                              direction="sendonly" if self.video is not None else "inactive")
         for _ in range(n_others):
             pc.addTransceiver("audio", direction="recvonly")
+            if video:
+                pc.addTransceiver("video", direction="recvonly")
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
@@ -135,11 +179,16 @@ class CallClient:
         try:
             while True:
                 frame = await track.recv()
+                if track.kind == "video":
+                    rec.video_frames += 1
+                    rec.luma = float(frame.to_ndarray(format="gray").mean())
+                    continue
                 rec.frames += 1
                 x = frame.to_ndarray().astype(np.float32)
                 rms = float(np.sqrt(np.mean(x * x)))
                 if rms > 300:
                     rec.loud_frames += 1
+                    rec.tones[dominant_frequency(frame)] += 1
                 if self.keep_levels:
                     rec.levels.append((time.monotonic(), rms))
         except MediaStreamError:
@@ -161,6 +210,17 @@ class CallClient:
         for t in list(self._tasks):
             t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def dominant_frequency(frame: av.AudioFrame) -> int:
+    """The strongest frequency in an audio frame's first channel, rounded to 50 Hz."""
+    x = frame.to_ndarray().astype(np.float32)
+    channels = len(frame.layout.channels)
+    mono = x[0, ::channels] if x.shape[0] == 1 else x[0]  # packed s16 interleaves the channels
+    spectrum = np.abs(np.fft.rfft(mono * np.hanning(len(mono))))
+    spectrum[0] = 0.0
+    hz = float(np.argmax(spectrum)) * frame.sample_rate / len(mono)
+    return int(round(hz / 50.0) * 50)
 
 
 def tone_bursts(seconds: float, *, every: float = 1.0, burst: float = 0.1, freq: float = 1000.0,
