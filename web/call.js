@@ -292,7 +292,10 @@ function setPaused(paused, by) {
   $('pause').textContent = paused ? 'Resume transcription' : 'Pause transcription';
 }
 
+// Reached twice on the coach's page (the End response and the hub's "ended" message):
+// a second navigation would abort the first, so only the first one counts.
 function ended(m) {
+  if (state.ended) return;
   state.ended = true;
   if (state.pc) state.pc.close();
   if (state.ws) state.ws.close();
