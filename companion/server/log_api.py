@@ -103,28 +103,31 @@ async def get_log(sid: str, request: Request) -> dict[str, Any]:
     return {**log, "can_edit": mine}
 
 
-@router.put("/api/sessions/{sid}/log")
-async def put_log(sid: str, request: Request):
+async def _owner_change(request: Request, sid: str, change: str):
+    """Save, approve or share: the log's owner only; the answer is the log as it now stands."""
     name = _owner_only(request, sid)
     body = await _body(request)
-    result = _call(_book(request).save, sid, name, body, body.get("version"), author=name)
+    book = _book(request)
+    if change == "save":
+        result = _call(book.save, sid, name, body, body.get("version"), author=name)
+    else:
+        result = _call(getattr(book, change), sid, name, body.get("version"))
     return result if isinstance(result, Response) else {**result, "can_edit": True}
+
+
+@router.put("/api/sessions/{sid}/log")
+async def put_log(sid: str, request: Request):
+    return await _owner_change(request, sid, "save")
 
 
 @router.post("/api/sessions/{sid}/log/approve")
 async def approve_log(sid: str, request: Request):
-    name = _owner_only(request, sid)
-    body = await _body(request)
-    result = _call(_book(request).approve, sid, name, body.get("version"))
-    return result if isinstance(result, Response) else {**result, "can_edit": True}
+    return await _owner_change(request, sid, "approve")
 
 
 @router.post("/api/sessions/{sid}/log/share")
 async def share_log(sid: str, request: Request):
-    name = _owner_only(request, sid)
-    body = await _body(request)
-    result = _call(_book(request).share, sid, name, body.get("version"))
-    return result if isinstance(result, Response) else {**result, "can_edit": True}
+    return await _owner_change(request, sid, "share")
 
 
 @router.get("/api/sessions/{sid}/log/versions")
