@@ -288,3 +288,24 @@ def test_group_video_each_sees_and_hears_both_others(server):
             await c.close()
 
     asyncio.run(run())
+
+
+def test_audio_level_matches_aiortcs_own_formula():
+    """The numpy audio level (RTP header, RFC 6465) gives exactly what aiortc's loop gives."""
+    import av
+    import numpy as np
+
+    from companion.media import rtc
+
+    rng = np.random.default_rng(7)
+    cases = [np.zeros((1, 1920), np.int16), np.full((1, 1920), 32767, np.int16),
+             np.full((1, 1920), -32768, np.int16)]
+    cases += [(rng.normal(0, scale, (1, 1920))).clip(-32768, 32767).astype(np.int16)
+              for scale in (1, 30, 300, 3000, 20000)]
+    for layout, data in [("stereo", c) for c in cases] + [("mono", c[:, :960]) for c in cases]:
+        frame = av.AudioFrame.from_ndarray(data, format="s16", layout=layout)
+        frame.sample_rate = 48000
+        assert rtc.audio_level_dbov(frame) == rtc._aiortc_audio_level(frame), (layout, data[0, :4])
+    import aiortc.rtp
+
+    assert aiortc.rtp.compute_audio_level_dbov is rtc.audio_level_dbov  # what the sender calls
