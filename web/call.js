@@ -202,8 +202,9 @@ const handlers = {
   balance(m) { showBalance(m); },
   stage(m) { showStage(m.stage); },
   clock(m) { showClock(m); },
-  nudge(m) { addNudge(m.message || m.text || m.suggestion || JSON.stringify(m), m); },
-  flag(m) { const f = m.flag || m; addNudge(f.message + (f.suggestion ? ` ${f.suggestion}` : ''), m); },
+  nudge(m) { addNudge(m.nudge || m, m.t); },
+  // Flags are for the review; live, the coach gets the rate-limited nudges only.
+  flag() {},
   presence(m) { showPresence(m.participants); },
   paused(m) { setPaused(m.paused, m.by); },
   ended(m) { ended(m); },
@@ -270,9 +271,20 @@ function showClock(m) {
   if (m.paused !== undefined && m.paused !== state.paused) setPaused(m.paused);
 }
 
-function addNudge(text, m) {
+function addNudge(n, t) {
   const li = document.createElement('li');
-  li.textContent = `${fmt(m.t)} ${text}`;
+  li.dataset.testid = 'nudge';
+  const head = document.createElement('strong');
+  head.textContent = `${fmt(t)} ${n.title || ''}`.trim();
+  const message = document.createElement('span');
+  message.textContent = ` ${n.message || ''}`;
+  li.append(head, message);
+  if (n.suggestion) {
+    const ask = document.createElement('em');
+    ask.className = 'suggestion';
+    ask.textContent = `Try: ${n.suggestion}`;
+    li.append(document.createElement('br'), ask);
+  }
   $('nudges').prepend(li);
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -26,6 +27,7 @@ class RunningServer:
     app: object
     server: uvicorn.Server
     thread: threading.Thread
+    loop: asyncio.AbstractEventLoop
 
     @property
     def store(self):
@@ -33,6 +35,10 @@ class RunningServer:
 
     def owner_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key}"}
+
+    def call_soon(self, fn, *args) -> None:
+        """Run ``fn(*args)`` on the server's event loop (where live sessions live)."""
+        self.loop.call_soon_threadsafe(fn, *args)
 
     def stop(self) -> None:
         self.server.should_exit = True
@@ -51,11 +57,17 @@ def start_server(settings: Settings | None = None, key: str = OWNER_KEY) -> Runn
     app = create_app(settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="companion-test-server", daemon=True)
+    loop = asyncio.new_event_loop()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(server.serve())
+
+    thread = threading.Thread(target=run, name="companion-test-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("test server did not start")
         time.sleep(0.02)
-    return RunningServer(f"http://127.0.0.1:{settings.port}", key, app, server, thread)
+    return RunningServer(f"http://127.0.0.1:{settings.port}", key, app, server, thread, loop)
