@@ -89,3 +89,19 @@ def test_silent_participant_is_listed_with_zeros():
     a.feed([Utterance("Coach", 0, 1, "Hi?"), Utterance("Client", 1, 2, "Hi")])
     p = by_name(a.report())
     assert p["Observer"]["talk_s"] == 0 and p["Observer"]["turns"] == 0
+
+
+def test_talk_by_stage_counts_overlapping_cues_of_one_speaker_once():
+    """Per-stage shares use the same talk accounting as the overall shares."""
+    from companion.pipeline import analyze_utterances
+
+    utts = [
+        Utterance("Coach", 0.0, 4.0, "What would you like to work on today?"),
+        Utterance("Client", 4.5, 20.0, "I want to get better at delegating to my team."),
+        Utterance("Client", 10.0, 20.0, "I want to get better at delegating to my team."),  # a duplicated cue
+        Utterance("Coach", 20.5, 24.5, "What would success look like for you?"),
+    ]
+    report = analyze_utterances(utts, roles=ROLES).report
+    assert [u["talk_s"] for u in report["utterances"]] == [4.0, 15.5, 0.0, 4.0]
+    assert report["coach_skills"]["talk_share_by_stage"]["goal"] == pytest.approx(8 / 23.5, abs=1e-3)
+    assert report["coach_skills"]["talk_share"] == pytest.approx(8 / 23.5, abs=1e-3)

@@ -427,9 +427,9 @@ class StageTracker(Component):
         talk: dict[str, list[float]] = {s: [0.0, 0.0] for s in STAGES}
         for u, m in zip(ctx.utterances, ctx.marks):
             if m["stage"]:
-                talk[m["stage"]][1] += u.duration
+                talk[m["stage"]][1] += m["talk_s"]  # the talk tracker's own accounting
                 if u.speaker in coach:
-                    talk[m["stage"]][0] += u.duration
+                    talk[m["stage"]][0] += m["talk_s"]
         return {s: (round(c / t, 4) if t > 0 else None) for s, (c, t) in talk.items()}
 
 

@@ -84,6 +84,9 @@ class TalkTracker(Component):
         u = ctx.utterances[i]
         s = self._stats(u.speaker)
         added = max(0.0, u.end - max(u.start, s.last_end))
+        # What this utterance adds to its speaker's talk time (the union, so overlapping
+        # cues of one speaker count once); per-stage figures sum this, not raw durations.
+        ctx.marks[i]["talk_s"] = round(added, 3)
         s.talk_s += added
         self.total_talk_s += added
         if u.transcribed:
