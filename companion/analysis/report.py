@@ -107,7 +107,7 @@ def _talk_balance(r: dict[str, Any]) -> Table:
     by_stage = (r.get("coach_skills") or {}).get("talk_share_by_stage") or {}
     within = norm.get("within_by_stage") or {}
     for stage, share in by_stage.items():
-        rows.append([_stage_label(stage), pct(share), "", _verdict(within.get(stage), norm)])
+        rows.append([_stage_label(stage), pct(share), "-", _verdict(within.get(stage), norm)])
     return head, rows
 
 
