@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterable
 
+from companion.analysis.acts import is_question
 from companion.analysis.report import clock
+from companion.analysis.text import parse
 from companion.errors import InputError
 from companion.store import now_iso
 
@@ -38,13 +40,8 @@ from companion.store import now_iso
 # ----------------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
-_WORD = re.compile(r"[A-Za-z0-9']+")
 _FILLER = re.compile(r"^(?:yes|yeah|yep|no|nope|exactly|right|ok|okay|sure|well|so|and|honestly|hmm+|um+|uh+|"
                      r"erm|i see|i mean|thanks|thank you)\b[\s,]*", re.I)
-_STOP = frozenset("""a an the and or but so to of in on at for with from by about as is are was were be been
-it its this that these those i me my we our you your they them their he she him her his hers it's i'm i'll
-i'd i've will would could should can might may do does did not no just really also then very some any
-what when where who how why which there here have has had get got""".split())
 
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "an": 1, "a couple of": 2,
@@ -59,7 +56,8 @@ def sentences(text: str) -> list[str]:
 
 
 def content_words(text: str) -> set[str]:
-    return {w.lower().rstrip("s") for w in _WORD.findall(text or "") if w.lower() not in _STOP and len(w) > 2}
+    """Content-word stems: the same words the analysis compares talk with the goal by."""
+    return set(parse(text or "").stems)
 
 
 def _overlap(a: str, b: str) -> float:
@@ -304,8 +302,11 @@ def _question_stage(text: str) -> str | None:
 
 
 def _is_question(u: dict[str, Any]) -> bool:
-    acts = u.get("acts") or []
-    return "?" in (u.get("text") or "") or "open_question" in acts or "closed_question" in acts
+    """The analyzer's marks when the report has them, else the same rule on the text."""
+    acts = u.get("acts")
+    if acts:
+        return "open_question" in acts or "closed_question" in acts
+    return is_question(u.get("text") or "")
 
 
 def _suggestion(u: dict[str, Any]) -> str | None:

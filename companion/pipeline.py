@@ -20,6 +20,7 @@ from companion.config import Settings
 from companion.errors import InputError
 from companion.importers import TRANSCRIPT_SUFFIXES, load_transcript
 from companion.model import Role, Utterance
+from companion.store import now_iso
 
 AUDIO_SUFFIXES = {".wav", ".mp3", ".m4a", ".ogg", ".webm", ".flac", ".opus", ".aac", ".mp4"}
 
@@ -220,12 +221,8 @@ def finalize_session(store, sid: str) -> dict[str, Any]:
                  or s["created_at"], "mode": s["mode"]},
     )
     store.save_report(sid, analysis.report)
-    store.update_session(sid, status="ended", ended_at=s.get("ended_at") or _now())
+    store.update_session(sid, status="ended", ended_at=s.get("ended_at") or now_iso())
     return analysis.report
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 # -- the live call --------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from companion.analysis.grow import check_stage_minutes
@@ -118,10 +118,13 @@ async def get_session(sid: str, request: Request) -> dict[str, Any]:
 @router.post("/sessions/{sid}/end")
 async def end_session(sid: str, request: Request) -> dict[str, Any]:
     require(request, sid, roles={Role.COACH, Role.FACILITATOR})
+    store = request.app.state.store
     hook = getattr(request.app.state, "on_session_end", None)
-    if hook is not None:  # a live call closes its room and flushes speech first
+    if hook is not None:  # a live call closes its room, flushes speech and stores the report
         await hook(sid)
-    report = finalize_session(request.app.state.store, sid)
+    report = store.report(sid)
+    if report is None or store.get_session(sid)["status"] != "ended":
+        report = finalize_session(store, sid)
     return {"id": sid, "status": "ended", "review": f"/sessions/{sid}/review", "log": f"/sessions/{sid}/log",
             "duration_s": report["session"]["duration_s"]}
 
@@ -133,12 +136,15 @@ def report_for(access: Access, report: dict[str, Any], store) -> dict[str, Any]:
     return {k: report[k] for k in COACHEE_REPORT_KEYS if k in report}
 
 
-@router.get("/sessions/{sid}/report")
-async def get_report(sid: str, request: Request) -> dict[str, Any]:
+def visible_report(request: Request, sid: str) -> dict[str, Any]:
+    """The stored report as this caller may see it; 403 without access, 404 before the end."""
     access = require(request, sid)
     report = request.app.state.store.report(sid)
     if report is None:
-        from fastapi import HTTPException
-
         raise HTTPException(status_code=404, detail="this session has no report yet: it has not ended")
     return report_for(access, report, request.app.state.store)
+
+
+@router.get("/sessions/{sid}/report")
+async def get_report(sid: str, request: Request) -> dict[str, Any]:
+    return visible_report(request, sid)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from companion.analysis.report import render_markdown
-from companion.server.api import report_for
+from companion.server.api import visible_report
 from companion.server.auth import require, resolve
 from companion.server.pages import KEY_NEEDED, page
 
@@ -59,12 +59,8 @@ def trends_page(request: Request):
 @router.get("/api/sessions/{sid}/review.md")
 async def review_markdown(sid: str, request: Request) -> Response:
     """The review as Markdown: the whole of it for the coach side, talk balance only for a coachee."""
-    access = require(request, sid)
-    report = request.app.state.store.report(sid)
-    if report is None:
-        raise HTTPException(status_code=404, detail="this session has no report yet: it has not ended")
+    shown = visible_report(request, sid)
     session = request.app.state.store.get_session(sid)
-    shown = report_for(access, report, request.app.state.store)
     shown = {**shown, "session": {**shown["session"], "title": shown["session"].get("title") or session["title"]}}
     return Response(
         render_markdown(shown),

@@ -7,6 +7,7 @@ from pathlib import Path
 from companion.config import Settings
 from companion.model import Utterance
 from companion.pipeline import analyze_file, analyze_utterances
+from tests.support.transcripts import zoom_vtt
 
 # (speaker, seconds, text): the coachee vents for about six minutes before moving on.
 VENTING_DIALOGUE = [
@@ -48,19 +49,12 @@ VENTING_DIALOGUE = [
 
 def write_vtt(path: Path, dialogue=VENTING_DIALOGUE, gap: float = 0.8) -> Path:
     """A Zoom-style WebVTT of the dialogue, cues back to back with a short gap."""
-    lines = ["WEBVTT", ""]
-    t = 1.0
-    for n, (who, secs, text) in enumerate(dialogue, 1):
-        lines += [str(n), f"{_ts(t)} --> {_ts(t + secs)}", f"{who}: {text}", ""]
+    cues, t = [], 1.0
+    for who, secs, text in dialogue:
+        cues.append((who, t, t + secs, text))
         t += secs + gap
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path.write_text(zoom_vtt(cues), encoding="utf-8")
     return path
-
-
-def _ts(t: float) -> str:
-    h, rem = divmod(t, 3600)
-    m, s = divmod(rem, 60)
-    return f"{int(h):02d}:{int(m):02d}:{s:06.3f}"
 
 
 def store_venting_session(store, tmp_path: Path, settings: Settings) -> tuple[str, dict]:
