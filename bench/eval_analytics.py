@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from companion.analysis import SessionAnalyzer, SessionPlan  # noqa: E402
+from companion.analysis.analyzer import SessionAnalyzer
+from companion.analysis.plan import SessionPlan  # noqa: E402
 from companion.analysis.roles import assign_roles  # noqa: E402
 from companion.model import Role, Utterance  # noqa: E402
 

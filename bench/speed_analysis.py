@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 t0 = time.perf_counter()
-from companion.analysis import SessionAnalyzer, SessionPlan  # noqa: E402
+from companion.analysis.analyzer import SessionAnalyzer
+from companion.analysis.plan import SessionPlan  # noqa: E402
 from companion.analysis.analyzer import default_components  # noqa: E402
 from companion.model import Role, Utterance  # noqa: E402
 

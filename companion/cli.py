@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from companion.analysis.grow import parse_stage_minutes
+from companion.analysis.plan import parse_stage_minutes
 from companion.analysis.report import render_markdown, render_text
 from companion.config import Settings
 from companion.errors import InputError

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import platformdirs
 
+#: The static pages (HTML, JS, CSS), shipped inside the package.
+WEB_DIR = Path(__file__).resolve().parent / "web"
+
 #: The repository's own ``models/`` folder, where ``companion models download`` puts models.
 REPO_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 

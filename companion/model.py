@@ -12,6 +12,10 @@ from enum import StrEnum
 from typing import Any
 
 
+#: The GROW stages, in their usual order.
+STAGES = ("goal", "reality", "options", "will")
+
+
 class Role(StrEnum):
     COACH = "coach"
     COACHEE = "coachee"

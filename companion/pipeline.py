@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from companion import learning_log
-from companion.analysis import SessionAnalyzer, SessionPlan
-from companion.analysis.grow import resolve_plan
+from companion.analysis.analyzer import SessionAnalyzer
+from companion.analysis.plan import SessionPlan
+from companion.analysis.plan import resolve_plan
 from companion.analysis.roles import assign_roles
 from companion.config import Settings
 from companion.errors import InputError

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from companion.analysis.grow import LAG, default_minutes, stage_minutes
+from companion.analysis.grow import LAG
+from companion.analysis.plan import default_minutes, stage_minutes
 from companion.model import Audience
 from tests.support.dialogues import GROW_DIALOGUE, NO_WILL_DIALOGUE, run, unpunctuated
 
@@ -127,7 +128,7 @@ def test_going_back_and_forth_is_a_loop():
 
 def test_untranscribed_speech_gets_no_stage_and_no_stage_flags():
     """Without a speech model there are no words to place in GROW: no stage, no no_will."""
-    from companion.analysis import SessionPlan
+    from companion.analysis.plan import SessionPlan
     from companion.model import Role, Utterance
     from companion.pipeline import analyze_utterances
 

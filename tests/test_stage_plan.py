@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from companion.analysis.grow import parse_stage_minutes
+from companion.analysis.plan import parse_stage_minutes
 from companion.cli import main
 from companion.errors import InputError
 from companion.pipeline import LiveSession, finalize_session

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from companion import store as store_mod
+import companion.store.db as store_mod
 from companion.errors import InputError
 from companion.model import Utterance
 from companion.pipeline import analyze_file

@@ -2,7 +2,7 @@
 
 import pytest
 
-from companion.analysis import SessionAnalyzer
+from companion.analysis.analyzer import SessionAnalyzer
 from companion.model import EventType, Role, Utterance, Word
 
 ROLES = {"Coach": Role.COACH, "Client": Role.COACHEE}

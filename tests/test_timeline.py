@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from companion.analysis import SessionAnalyzer
-from companion.analysis.analyzer import Component
+from companion.analysis.analyzer import SessionAnalyzer
+from companion.analysis.base import Component
 from companion.analysis.talk import TalkTracker
 from companion.analysis.timeline import MODEL_HINT, NORM, TalkNormCheck, transcript_note, within_norm
 from companion.model import Role, Utterance

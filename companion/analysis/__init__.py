@@ -1,5 +1,1 @@
-"""The analysis core: one incremental analyzer fed by live calls and files alike."""
-
-from companion.analysis.analyzer import AnalysisContext, Component, SessionAnalyzer, SessionPlan
-
-__all__ = ["AnalysisContext", "Component", "SessionAnalyzer", "SessionPlan"]
+"""The analysis: one incremental analyzer fed by live calls and files alike (see analyzer.py)."""

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from companion.analysis.analyzer import AnalysisContext, Component
+from companion.analysis.base import AnalysisContext, Component
 from companion.model import Event, Role
 
 OPEN, CLOSED = "open_question", "closed_question"

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from companion.analysis.analyzer import AnalysisContext, Component
-from companion.analysis.grow import resolve_plan
+from companion.analysis.base import AnalysisContext, Component
+from companion.analysis.plan import resolve_plan
 from companion.model import Audience, Event, EventType
 
 #: Which flags become nudges, most urgent first when several wait.

@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from companion.analysis.analyzer import AnalysisContext, Component
+from companion.analysis.base import AnalysisContext, Component
 from companion.model import Audience, Event, EventType, Role, Utterance
 
 #: Overlap (seconds) beyond which starting to speak counts as an interruption.

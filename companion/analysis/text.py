@@ -20,7 +20,7 @@ from functools import lru_cache
 from nltk.stem.snowball import EnglishStemmer
 from nltk.tokenize import TreebankWordTokenizer
 
-from companion.analysis.analyzer import AnalysisContext, Component
+from companion.analysis.base import AnalysisContext, Component
 from companion.model import Event
 
 _tokenizer = TreebankWordTokenizer()

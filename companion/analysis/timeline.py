@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from companion.analysis.analyzer import AnalysisContext, Component
+from companion.analysis.base import AnalysisContext, Component
 from companion.model import Event
 
 #: The command that fetches a speech model, named where a transcript is missing.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from companion.analysis.analyzer import AnalysisContext, Component
+from companion.analysis.base import AnalysisContext, Component
 from companion.model import Event, Role
 
 

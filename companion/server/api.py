@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from companion.analysis.grow import check_stage_minutes
+from companion.analysis.plan import check_stage_minutes
 from companion.errors import InputError
 from companion.learning_log import coach_view
 from companion.model import Role

@@ -15,11 +15,10 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from companion.config import Settings
+from companion.config import WEB_DIR, Settings
 from companion.errors import InputError
 from companion.store import Store
 
-WEB_DIR = Path(__file__).resolve().parent.parent.parent / "web"
 
 
 def _one_line(exc: RequestValidationError) -> str:

@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field
 from companion.media.rtc import IcePolicy, Room, RoomManager
 from companion.model import Audience
 from companion.pipeline import LiveSession, finalize_session
-from companion.server.app import WEB_DIR
+from companion.config import WEB_DIR
 from companion.server.auth import FORBIDDEN, Access, require, resolve
 from companion.server.hub import Connection, Hub
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from companion.server.app import WEB_DIR
+from companion.config import WEB_DIR
 from companion.server.auth import OWNER_COOKIE, is_owner_key
 
 router = APIRouter()

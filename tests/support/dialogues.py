@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from companion.analysis import SessionAnalyzer, SessionPlan
+from companion.analysis.analyzer import SessionAnalyzer
+from companion.analysis.plan import SessionPlan
 from companion.model import Event, Role, Utterance
 
 COACH, COACHEE = "Maya", "Sam"
