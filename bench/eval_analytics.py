@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from companion.analysis.analyzer import SessionAnalyzer
-from companion.analysis.plan import SessionPlan  # noqa: E402
-from companion.analysis.roles import assign_roles  # noqa: E402
-from companion.model import Role, Utterance  # noqa: E402
+from companion.analysis.plan import SessionPlan
+from companion.analysis.roles import assign_roles
+from companion.model import Role, Utterance
 
 EVAL_DIR = ROOT / "bench" / "eval"
 ACT_CODES = {"oq": "open_question", "cq": "closed_question", "ref": "reflection", "adv": "advice",

@@ -36,13 +36,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
-import numpy as np  # noqa: E402
-from aiortc import RTCSessionDescription  # noqa: E402
+import httpx
+import numpy as np
+from aiortc import RTCSessionDescription
 
-from companion.media.rtc import IcePolicy  # noqa: E402
-from tests.support.rtc_client import CallClient, PacedAudio, Received, tone_bursts  # noqa: E402
-from tests.support.server import free_port  # noqa: E402
+from companion.media.rtc import IcePolicy
+from tests.support.rtc_client import CallClient, PacedAudio, Received, tone_bursts
+from tests.support.server import free_port
 
 LIMIT_MS = 150.0
 KEY = "bench-key"
@@ -196,7 +196,7 @@ def main() -> int:
                "COMPANION_KEY": KEY}
         # The server's output goes to a file: an unread pipe would fill up and stall the server.
         log = open(f"{tmp}/server.log", "wb")  # noqa: SIM115 (closed after the server exits)
-        proc = subprocess.Popen([sys.executable, "-m", "companion.cli", "serve", "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "-m", "companion", "serve", "--port", str(port)],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             url = f"http://127.0.0.1:{port}"

@@ -34,13 +34,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import av  # noqa: E402
-import numpy as np  # noqa: E402
+import av
+import numpy as np
 
-from companion.asr.stream import SpeakerStream  # noqa: E402
-from companion.asr.whisper import EngineOptions, ModelStore, Transcriber, WhisperEngine  # noqa: E402
-from companion.config import Settings  # noqa: E402
-from companion.media.vad import SpeechSegment, SpeechSegmenter  # noqa: E402
+from companion.asr.stream import SpeakerStream
+from companion.asr.whisper import EngineOptions, ModelStore, Transcriber, WhisperEngine
+from companion.config import Settings
+from companion.media.vad import SpeechSegment, SpeechSegmenter
 
 R = 16_000
 

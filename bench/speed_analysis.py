@@ -22,10 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 t0 = time.perf_counter()
-from companion.analysis.analyzer import SessionAnalyzer
-from companion.analysis.plan import SessionPlan  # noqa: E402
-from companion.analysis.analyzer import default_components  # noqa: E402
-from companion.model import Role, Utterance  # noqa: E402
+from companion.analysis.analyzer import (
+    SessionAnalyzer,
+    default_components,
+)
+from companion.analysis.plan import SessionPlan
+from companion.model import Role, Utterance
 
 default_components()  # import every component module now, not inside the timed runs
 IMPORT_S = time.perf_counter() - t0

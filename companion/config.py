@@ -47,7 +47,7 @@ class Settings:
         return self.data_dir / "companion.db"
 
     @classmethod
-    def load(cls, **overrides) -> "Settings":
+    def load(cls, **overrides) -> Settings:
         """Defaults, overridden by the environment, overridden by explicit (CLI) values."""
         s = cls()
         for f in fields(cls):

@@ -25,9 +25,10 @@ import calendar
 import html
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from companion.analysis.acts import is_question
 from companion.analysis.report import clock

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-
 #: The GROW stages, in their usual order.
 STAGES = ("goal", "reality", "options", "will")
 
@@ -67,7 +66,7 @@ class Utterance:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Utterance":
+    def from_dict(cls, d: dict[str, Any]) -> Utterance:
         words = [Word(**w) for w in d.get("words") or []]
         return cls(
             speaker=d["speaker"],

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from companion import learning_log
 from companion.analysis.analyzer import SessionAnalyzer
-from companion.analysis.plan import SessionPlan
-from companion.analysis.plan import resolve_plan
+from companion.analysis.plan import SessionPlan, resolve_plan
 from companion.analysis.roles import assign_roles
 from companion.config import Settings
 from companion.errors import InputError
@@ -123,7 +122,7 @@ def analyze_audio_file(
     """
     from companion.asr.stream import SpeakerStream, feed_file_track
     from companion.asr.whisper import Transcriber, load_engine
-    from companion.media.audio import SAMPLE_RATE, downmix, decode_file
+    from companion.media.audio import SAMPLE_RATE, decode_file, downmix
 
     channels = decode_file(path)
     duration = len(channels[0]) / SAMPLE_RATE
@@ -177,9 +176,9 @@ def analyze_audio_file(
 
     if not utterances:
         notes.append("No speech was found in the recording.")
-        roles = {name: None for name in tracks}
+        roles = dict.fromkeys(tracks)
     elif roles is None and len({u.speaker for u in utterances}) < 2:
-        roles = {name: None for name in tracks}
+        roles = dict.fromkeys(tracks)
         notes.append("Only one channel has speech, so roles were not assigned.")
     elif roles is None and coach is None and not any(u.transcribed for u in utterances):
         # Without text no questions can be counted: the coach is the one who talks less.
@@ -195,7 +194,7 @@ def analyze_audio_file(
 
 def _file_time(path: Path) -> str | None:
     try:
-        return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat(timespec="seconds")
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
     except OSError:
         return None
 
@@ -294,7 +293,7 @@ class LiveSession:
         """The call begins (first join); later joins keep the first start time."""
         if self.t0 is None:
             self.t0 = self.clock()
-            started = datetime.fromtimestamp(self.t0, timezone.utc).isoformat(timespec="milliseconds")
+            started = datetime.fromtimestamp(self.t0, UTC).isoformat(timespec="milliseconds")
             self.store.update_session(self.sid, started_at=started, status="live")
 
     def now(self) -> float:

@@ -14,8 +14,16 @@ import numpy as np
 import pytest
 
 from companion.asr.stream import SpeakerStream
-from companion.asr.whisper import (EngineOptions, ModelStore, Recognised, Transcriber, WhisperEngine,
-                                   collapse_repeats, guard_segments, load_engine)
+from companion.asr.whisper import (
+    EngineOptions,
+    ModelStore,
+    Recognised,
+    Transcriber,
+    WhisperEngine,
+    collapse_repeats,
+    guard_segments,
+    load_engine,
+)
 from companion.cli import main
 from companion.errors import InputError
 from companion.model import Word

@@ -96,7 +96,7 @@ def test_bad_input_exits_2_with_one_line_and_stores_nothing(capsys, tmp_path, na
 
 def test_real_process_has_no_traceback(tmp_path):
     bad = write(tmp_path, "bad.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:0x.000\nA: hi\n")
-    p = subprocess.run([sys.executable, "-m", "companion.cli", "analyze", str(bad)], capture_output=True,
+    p = subprocess.run([sys.executable, "-m", "companion", "analyze", str(bad)], capture_output=True,
                        text=True, timeout=60)
     assert p.returncode == 2
     assert "Traceback" not in p.stderr and p.stderr.startswith("companion: error:")

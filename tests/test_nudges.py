@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from companion.analysis.nudges import NudgeOptions, NudgePolicy
 from companion.analysis.base import AnalysisContext
+from companion.analysis.nudges import NudgeOptions, NudgePolicy
 from companion.analysis.plan import SessionPlan
 from companion.model import Audience
 from tests.support.dialogues import NO_WILL_DIALOGUE, run

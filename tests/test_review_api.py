@@ -9,8 +9,7 @@ import pytest
 from companion.analysis.report import pct, render_markdown
 from companion.server.auth import FORBIDDEN
 from tests.support.review_fixtures import store_untranscribed_session, store_venting_session, write_vtt
-
-from tests.support.server import OWNER_KEY as KEY  # noqa: E402
+from tests.support.server import OWNER_KEY as KEY
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def test_owner_review_shows_report_figures_and_flag_jumps_to_transcript(
                            arg=target["index"])
     box = moment.bounding_box()
     viewport = page.viewport_size
-    assert box is not None and 0 <= box["y"] and box["y"] + min(box["height"], 40) <= viewport["height"]
+    assert box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 40) <= viewport["height"]
     assert page.url.endswith(f"#u-{target['index']}")
 
     # Search narrows the transcript to matching utterances.

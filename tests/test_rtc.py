@@ -17,7 +17,6 @@ from companion.errors import InputError
 from companion.media.rtc import Feed, IcePolicy, parse_ice_servers
 from tests.support.rtc_client import CallClient, PacedAudio, PacedVideo, tone_bursts
 
-
 # -- ICE configuration ------------------------------------------------------------------------------
 
 def test_no_ice_servers_unless_configured():

@@ -12,7 +12,7 @@ import httpx
 from cryptography import x509
 
 from companion.cli import main
-from companion.server.cli import self_signed_certificate
+from companion.cli.serve import self_signed_certificate
 from tests.support.server import free_port
 
 
@@ -30,7 +30,7 @@ def test_certificate_names_this_machine_and_is_reused(tmp_path):
 def test_serve_tls_answers_over_https_on_loopback(tmp_path):
     port = free_port()
     env = {**os.environ, "COMPANION_KEY": "k"}
-    proc = subprocess.Popen([sys.executable, "-m", "companion.cli", "serve", "--tls", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "companion", "serve", "--tls", "--port", str(port),
                              "--data-dir", str(tmp_path)], env=env, stdout=subprocess.PIPE, text=True)
     try:
         first = proc.stdout.readline() + proc.stdout.readline() + proc.stdout.readline()

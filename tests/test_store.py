@@ -1,5 +1,5 @@
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -87,7 +87,7 @@ def test_delete_really_deletes(store, settings, sample_vtt):
 def test_purge_older_than(store):
     old = store.create_session(title="Old", participants=[{"name": "A", "role": "coach"}])["id"]
     new = store.create_session(title="New", participants=[{"name": "A", "role": "coach"}])["id"]
-    long_ago = (datetime.now(timezone.utc) - timedelta(days=45)).isoformat(timespec="seconds")
+    long_ago = (datetime.now(UTC) - timedelta(days=45)).isoformat(timespec="seconds")
     store.update_session(old, created_at=long_ago)
     store.add_utterance(old, 0, Utterance("A", 0, 1, "hello"))
     assert store.purge(parse_age("30d")) == [old]

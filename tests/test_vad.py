@@ -7,7 +7,6 @@ import pytest
 
 from companion.media.vad import SpeechSegment, SpeechSegmenter, SpeechStarted, VadOptions, VadState
 
-
 R = 16_000
 
 

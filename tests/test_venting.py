@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from companion.analysis.venting import focus_of
 from companion.analysis.text import parse
+from companion.analysis.venting import focus_of
 from tests.support.dialogues import run, unpunctuated
 
 COMPLAINTS = [

@@ -64,7 +64,7 @@ EMBEDDERS = {"know", "knew", "sure", "wonder", "wondering", "tell", "told", "ask
              "at", "in", "with", "from", "like", "be", "been", "that", "than", "clear",
              "certain", "unclear", "obvious", "on", "discuss", "discussed", "no", "or",
              "regardless", "whatever", "mean", "imagine", "hear", "heard", "said", "say",
-             "talk", "talked", "look", "looking", "by", "matter", "question", "wondered"}
+             "talk", "talked", "look", "looking", "by", "question", "wondered"}
 CLOSED_HOW = {"many", "much", "long", "often", "old", "soon", "far"}
 CLOSED_WH = {"when", "where", "who", "which", "whom", "whose"}
 #: "can you tell me more" asks for a story, so it counts as open.

@@ -13,8 +13,8 @@ order given, so later ones can read what earlier ones marked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from companion.analysis.base import AnalysisContext, Component
 from companion.analysis.plan import SessionPlan

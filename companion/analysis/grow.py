@@ -21,12 +21,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, deque
-from dataclasses import dataclass
 from typing import Any
 
 from companion.analysis.base import AnalysisContext, Component
 from companion.analysis.plan import ResolvedPlan, resolve_plan
-from companion.errors import InputError
 from companion.model import STAGES, Audience, Event, EventType, Role
 
 #: Decoder states: an opening before any goal is set, then the four stages.

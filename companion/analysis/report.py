@@ -6,7 +6,8 @@ so the two formats never disagree and no number is computed here.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Table = tuple[list[str], list[list[str]]]
 

@@ -38,15 +38,21 @@ import math
 import re
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Iterable
 
 import aioice.ice
 import aiortc.rtp
 import av
 import numpy as np
-from aiortc import (MediaStreamTrack, RTCBundlePolicy, RTCConfiguration, RTCIceServer, RTCPeerConnection,
-                    RTCSessionDescription)
+from aiortc import (
+    MediaStreamTrack,
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError
 
@@ -115,7 +121,7 @@ class IcePolicy:
     remote_addresses: set[str] | None = None
 
     @classmethod
-    def for_server(cls, host: str, ice_servers: Iterable[str] | str | None = None) -> "IcePolicy":
+    def for_server(cls, host: str, ice_servers: Iterable[str] | str | None = None) -> IcePolicy:
         """Loopback server: media stays on this machine. Otherwise: LAN (and the user's servers)."""
         servers = parse_ice_servers(ice_servers)
         if _is_loopback(host):
@@ -123,7 +129,7 @@ class IcePolicy:
         return cls(servers, None, None)
 
     @classmethod
-    def loopback_only(cls) -> "IcePolicy":
+    def loopback_only(cls) -> IcePolicy:
         """Strictly 127.0.0.1 on both sides (tests, the benchmark)."""
         return cls([], ["127.0.0.1"], {"127.0.0.1"})
 

@@ -43,7 +43,7 @@ class SessionIn(BaseModel):
     stage_minutes: dict[str, float] | None = None
 
     @model_validator(mode="after")
-    def _stage_plan(self) -> "SessionIn":
+    def _stage_plan(self) -> SessionIn:
         if self.stage_minutes is not None:
             try:
                 self.stage_minutes = check_stage_minutes(self.stage_minutes, self.planned_minutes)

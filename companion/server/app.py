@@ -7,7 +7,6 @@ here; pages are static files from ``web/`` that fetch JSON from the API.
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,7 +17,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from companion.config import WEB_DIR, Settings
 from companion.errors import InputError
 from companion.store import Store
-
 
 
 def _one_line(exc: RequestValidationError) -> str:

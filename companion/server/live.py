@@ -28,10 +28,10 @@ from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisco
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from companion.config import WEB_DIR
 from companion.media.rtc import IcePolicy, Room, RoomManager
 from companion.model import Audience
 from companion.pipeline import LiveSession, finalize_session
-from companion.config import WEB_DIR
 from companion.server.auth import FORBIDDEN, Access, require, resolve
 from companion.server.hub import Connection, Hub
 

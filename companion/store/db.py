@@ -14,9 +14,10 @@ import json
 import re
 import secrets
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import sqlite_utils
 
@@ -25,7 +26,7 @@ from companion.model import Utterance
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
@@ -247,7 +248,7 @@ class Store:
         return [t.name for t in self.db.tables if "session_id" in t.columns_dict]
 
     def purge(self, older_than: timedelta) -> list[str]:
-        cutoff = (datetime.now(timezone.utc) - older_than).isoformat(timespec="seconds")
+        cutoff = (datetime.now(UTC) - older_than).isoformat(timespec="seconds")
         ids = [r["id"] for r in self.db["sessions"].rows_where("created_at < ?", [cutoff], select="id")]
         for sid in ids:
             self.delete_session(sid)

@@ -7,8 +7,9 @@ lasts its word count at 150 words a minute unless seconds are given.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from companion.analysis.analyzer import SessionAnalyzer
 from companion.analysis.plan import SessionPlan

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from companion.cli.common import session_or_fail, store_of
 from companion.errors import InputError
 from companion.learning_log import LogBook, to_markdown
 
@@ -21,10 +22,8 @@ HELP = ("show or export a session's learning log; shown only once the coachee ha
 
 
 def _load(args: argparse.Namespace) -> dict:
-    from companion.cli import _session_or_fail, _store
-
-    store = _store(args)
-    _session_or_fail(store, args.id)
+    store = store_of(args)
+    session_or_fail(store, args.id)
     book = LogBook(store)
     name = book.owner_name(args.id, args.participant)
     if args.as_coachee:

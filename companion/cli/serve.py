@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from companion.errors import InputError
@@ -60,7 +60,7 @@ def self_signed_certificate(folder: Path, host: str) -> tuple[Path, Path]:
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     if cert_path.is_file() and key_path.is_file():
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
-        if cert.not_valid_after_utc > datetime.now(timezone.utc) + timedelta(days=7):
+        if cert.not_valid_after_utc > datetime.now(UTC) + timedelta(days=7):
             return cert_path, key_path
     import socket
 
@@ -76,7 +76,7 @@ def self_signed_certificate(folder: Path, host: str) -> tuple[Path, Path]:
             pass
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "companion (self-signed)")])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=730))
