@@ -27,9 +27,23 @@ TRANSCRIPT_SUFFIXES = {".vtt", ".srt", ".json"}
 
 # "Anna Smith: text" -- a name is short and has no sentence punctuation.
 _NAME_PREFIX = re.compile(r"^\s*([^:\n]{1,60}?)\s*:\s+(.*)$", re.DOTALL)
-_TIMING_LINE = re.compile(
-    r"^\s*(?:\d+:)?\d{2}:\d{2}[.,]\d{3}\s+-->\s+(?:\d+:)?\d{2}:\d{2}[.,]\d{3}(?:\s+.*)?$"
-)
+# Real exports write times loosely: Teams writes "0:0:13.540" (unpadded), others drop the hours
+# or write fewer fraction digits. Each timestamp is read by this pattern and rewritten padded.
+_TIMESTAMP = r"(?:(\d{1,3}):)?(\d{1,2}):(\d{1,2})[.,](\d{1,3})"
+_TIMING_LINE = re.compile(rf"^\s*{_TIMESTAMP}\s+-->\s+{_TIMESTAMP}(\s+.*)?$")
+
+
+def _padded(h: str | None, m: str, s: str, frac: str) -> str:
+    return f"{int(h or 0):02d}:{int(m):02d}:{int(s):02d}.{frac.ljust(3, '0')}"
+
+
+def _normalise_timing(line: str, n: int) -> str:
+    """One timing line with both times padded, or an error naming the line."""
+    m = _TIMING_LINE.match(line)
+    if not m or int(m.group(2)) > 59 or int(m.group(3)) > 59 or int(m.group(6)) > 59 or int(m.group(7)) > 59:
+        raise InputError(f"line {n}: broken timestamp {line.strip()[:80]!r}")
+    g = m.groups()
+    return f"{_padded(*g[0:4])} --> {_padded(*g[4:8])}{g[8] or ''}"
 
 
 def read_text(path: Path) -> str:
@@ -85,11 +99,12 @@ def _clean(text: str) -> str:
 def parse_vtt(text: str) -> list[Utterance]:
     if not text.lstrip().startswith("WEBVTT"):
         raise InputError("not a WebVTT file (it must start with 'WEBVTT')")
-    for n, line in enumerate(text.splitlines(), 1):
-        if "-->" in line and not _TIMING_LINE.match(line):
-            raise InputError(f"line {n}: broken timestamp {line.strip()!r}")
+    lines = text.splitlines()
+    for n, line in enumerate(lines, 1):
+        if "-->" in line:
+            lines[n - 1] = _normalise_timing(line, n)
     try:
-        captions = webvtt.from_string(text)
+        captions = webvtt.from_string("\n".join(lines))
     except MalformedFileError as e:
         raise InputError(f"malformed WebVTT ({e})") from None
     out = []
