@@ -12,3 +12,11 @@ class InputError(Exception):
     def __init__(self, message: str, *, source: str | None = None):
         self.source = source
         super().__init__(f"{source}: {message}" if source else message)
+
+
+class StoreUnavailable(Exception):
+    """The data folder cannot be used (read-only, full disk, busy too long).
+
+    Not the user's input, but something they can fix: the CLI prints the one-line
+    message and exits 2; the server answers 503 with it and keeps running.
+    """

@@ -11,7 +11,7 @@ import sys
 
 from companion.cli import analyze, log, models, serve, sessions
 from companion.cli.common import EXIT_INPUT
-from companion.errors import InputError
+from companion.errors import InputError, StoreUnavailable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except InputError as e:
+    except (InputError, StoreUnavailable) as e:
         print(f"companion: error: {e}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:

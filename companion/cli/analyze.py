@@ -15,19 +15,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     settings = settings_of(args)
     stages = parse_stage_minutes(args.stage_minutes, args.planned_minutes) if args.stage_minutes else None
+    # Open the store first: a read-only or full data folder is said before the analysis runs.
+    store = None if args.no_store else Store(settings.db_path)
     result = analyze_file(args.path, settings, coach=args.coach, coachee=args.coachee,
                           channels_are_speakers=args.channels_are_speakers,
                           planned_minutes=args.planned_minutes, stage_minutes=stages)
     report = result.report
-    if not args.no_store:
-        store = Store(settings.db_path)
+    if store is not None:
         store.save_analysis(report, result.utterances, title=args.title or Path(args.path).name,
                             source=str(Path(args.path).name))
     if args.title:
         report["session"]["title"] = args.title
     print_report(report, args.format)
     return 0
-
 
 
 def register(sub, common: argparse.ArgumentParser) -> None:

@@ -1,7 +1,11 @@
 """The one local SQLite file (sqlite-utils), its migrations and queries.
 
 Dicts in, dicts out. Multi-row changes run inside ``db.atomic()`` transactions,
-so a failure never leaves half a session behind. ``secure_delete`` makes a
+so a failure never leaves half a session behind. Every write transaction starts
+with ``BEGIN IMMEDIATE`` and waits up to ``BUSY_TIMEOUT_S`` for its turn, so
+several processes (the server, ``companion analyze`` runs) share one file
+without "database is locked" failures; a first use by two processes at once
+migrates the file once. ``secure_delete`` makes a
 deleted transcript really gone from the file, not just unlinked.
 
 Migrations are numbered and append-only: never edit one that has shipped,
@@ -14,15 +18,79 @@ import json
 import re
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from companion.errors import InputError
+from companion.errors import InputError, StoreUnavailable
 from companion.model import Utterance
+
+#: How long a write waits for another process's write to finish before giving up.
+BUSY_TIMEOUT_S = 60.0
+
+
+class _Database(sqlite_utils.Database):
+    """sqlite-utils with every outermost transaction taken as ``BEGIN IMMEDIATE``.
+
+    A deferred transaction that reads, then writes, fails at once with "database is
+    locked" when another process wrote in between (WAL cannot upgrade a stale read);
+    an immediate one takes the write lock first and waits ``busy_timeout`` for it.
+    sqlite-utils runs its own inserts and updates through ``atomic()``, so this covers them.
+    """
+
+    #: The data folder, named in the error when the file cannot be written.
+    folder: Path = Path(".")
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite_utils.Database]:  # type: ignore[override]
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.rollback()
+                raise
+        except sqlite3.OperationalError as e:
+            if unavailable(e):
+                raise StoreUnavailable(problem(e, self.folder)) from None
+            raise
+
+
+_UNAVAILABLE = ("full", "readonly", "read-only", "locked", "busy", "disk i/o", "unable to open")
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Is this a problem with the data folder (not a bug)?"""
+    return isinstance(exc, PermissionError) or (
+        isinstance(exc, sqlite3.OperationalError) and any(w in str(exc).lower() for w in _UNAVAILABLE))
+
+
+def problem(exc: BaseException, folder: Path) -> str:
+    """One line naming the data folder and what is wrong with it."""
+    text = str(exc).lower()
+    if isinstance(exc, PermissionError) or "readonly" in text or "read-only" in text:
+        cause = "it is read-only (no permission to write there)"
+    elif "full" in text or getattr(exc, "errno", None) == 28:
+        cause = "the disk is full"
+    elif "locked" in text or "busy" in text:
+        cause = f"another process kept the database busy for over {BUSY_TIMEOUT_S:.0f} s"
+    elif "unable to open" in text:
+        cause = "the database file cannot be opened there (missing folder or no permission)"
+    elif "malformed" in text or "not a database" in text:
+        cause = "the database file is damaged or not a companion database"
+    else:
+        cause = str(exc) or type(exc).__name__
+    return f"cannot use the data folder {folder}: {cause}"
 
 
 def now_iso() -> str:
@@ -85,33 +153,60 @@ def parse_age(text: str) -> timedelta:
 class Store:
     def __init__(self, path: Path | str):
         self.path = Path(path)
+        try:
+            self._open(path)
+        except (sqlite3.Error, OSError) as e:
+            if isinstance(e, sqlite3.Error) and not unavailable(e) and "database" not in str(e):
+                raise
+            raise StoreUnavailable(problem(e, self.path.parent)) from None
+
+    def _open(self, path: Path | str) -> None:
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # The server creates the store before its event loop runs; all access then
             # happens on the loop's thread (endpoints are async), one call at a time.
-            self.db = sqlite_utils.Database(sqlite3.connect(self.path, check_same_thread=False))
-            self.db.enable_wal()
+            # isolation_level=None: no implicit deferred transactions; ``atomic()`` opens them.
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=BUSY_TIMEOUT_S,
+                                   isolation_level=None)
+            self.db = _Database(conn)
+            self.db.folder = self.path.parent
+            if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.db.execute("PRAGMA journal_mode = WAL")
         else:
-            self.db = sqlite_utils.Database(memory=True)
+            self.db = _Database(memory=True)
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA secure_delete = ON")
         self.migrate()
 
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
     # -- schema ---------------------------------------------------------------------
     def migrate(self) -> list[int]:
-        """Apply migrations not yet applied; returns their numbers."""
+        """Apply migrations not yet applied; returns their numbers.
+
+        Each migration checks, under the write lock, that no other process applied it
+        meanwhile, so two processes opening a new file at once migrate it once.
+        """
         if "_migrations" not in self.db.table_names():
-            self.db["_migrations"].create({"id": int, "name": str, "applied_at": str}, pk="id")
-        done = {r["id"] for r in self.db["_migrations"].rows}
+            with self.db.atomic():
+                self.db.execute("CREATE TABLE IF NOT EXISTS [_migrations] "
+                                "([id] INTEGER PRIMARY KEY, [name] TEXT, [applied_at] TEXT)")
         applied = []
         for number, name, fn in MIGRATIONS:
-            if number in done:
+            if self._applied(number):
                 continue
             with self.db.atomic():
+                if self._applied(number):  # another process got there first
+                    continue
                 fn(self.db)
                 self.db["_migrations"].insert({"id": number, "name": name, "applied_at": now_iso()})
             applied.append(number)
         return applied
+
+    def _applied(self, number: int) -> bool:
+        return self.db.execute("SELECT 1 FROM _migrations WHERE id = ?", [number]).fetchone() is not None
 
     @property
     def schema_version(self) -> int:
