@@ -15,7 +15,10 @@ $(BIN)/.installed: pyproject.toml
 run: $(BIN)/.installed
 	$(BIN)/companion serve
 
+# Lint, type-check, then the tests: what CI runs.
 test: $(BIN)/.installed
+	$(BIN)/ruff check companion tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 clean:
