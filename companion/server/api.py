@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from companion.analysis.plan import check_stage_minutes
 from companion.errors import InputError
@@ -22,6 +22,7 @@ COACHEE_REPORT_KEYS = ("session", "participants", "stages", "plan", "talk_timeli
 
 
 class ParticipantIn(BaseModel):
+    model_config = ConfigDict(strict=True)  # "1" is not a number, 0 is not a boolean
     name: str = Field(min_length=1, max_length=80)
     role: Literal["coach", "coachee", "member", "facilitator"]
 
@@ -35,6 +36,7 @@ class ParticipantIn(BaseModel):
 
 
 class SessionIn(BaseModel):
+    model_config = ConfigDict(strict=True)
     title: str = Field(default="Coaching session", max_length=200)
     planned_minutes: float = Field(default=30, gt=0, le=240)
     mode: Literal["video", "audio"] = "video"

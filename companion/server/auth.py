@@ -15,13 +15,21 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request, WebSocket
 
+from companion.errors import InputError
 from companion.model import Role
 
 OWNER_COOKIE = "companion_owner"
 FORBIDDEN = "forbidden: this link or key does not give access to that"
+OTHER_ORIGIN = "forbidden: this request came from a page of another site or port"
+#: The shortest owner key accepted (``COMPANION_KEY``); generated keys are 32 characters.
+MIN_KEY_LENGTH = 12
+#: Methods that change nothing; every other one must come from this origin (or from no page at all).
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 #: Roles that see what a coach sees (nudges, skills, full report).
 COACH_SIDE = {Role.COACH, Role.FACILITATOR}
@@ -70,6 +78,47 @@ def credentials(conn: Request | WebSocket) -> tuple[str | None, str | None]:
     return key, token
 
 
+def _origin_of(scheme: str, netloc: str) -> tuple[str, str, int] | None:
+    try:
+        parts = urlsplit(f"{scheme}://{netloc}")
+        port = parts.port or _DEFAULT_PORTS.get(scheme, 0)
+    except ValueError:
+        return None
+    secure = scheme in ("https", "wss")
+    return ("https" if secure else "http", (parts.hostname or "").lower(), port)
+
+
+def same_origin(conn: Request | WebSocket) -> bool:
+    """Did this request come from one of our own pages, or from no page at all?
+
+    Browsers send ``Origin`` with every WebSocket handshake and every cross-origin or
+    state-changing request. SameSite cookies do not separate ports of one host, so a page
+    on another port would otherwise ride the owner's cookie: its Origin differs from ours.
+    Programs (curl, the tests, the CLI) send no Origin and are judged by their credential.
+    """
+    origin = conn.headers.get("origin")
+    if origin is None:
+        # An old browser without Origin still says where the request came from.
+        return conn.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+    if origin == "null":
+        return False
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    theirs = _origin_of(parts.scheme, parts.netloc)
+    ours = _origin_of(conn.url.scheme, conn.headers.get("host") or conn.url.netloc)
+    return theirs is not None and theirs == ours
+
+
+def check_key(key: str) -> str:
+    """An owner key long enough not to be guessed, or a one-line error."""
+    if len(key) < MIN_KEY_LENGTH or not key.isprintable() or key.strip() != key:
+        raise InputError(f"the owner key (COMPANION_KEY) must be at least {MIN_KEY_LENGTH} printable characters "
+                         "without spaces at the ends; leave it unset to have one generated")
+    return key
+
+
 def resolve(conn: Request | WebSocket, session_id: str | None) -> Access | None:
     """The caller's access to ``session_id`` (or owner access when it is None)."""
     app = conn.app
@@ -85,9 +134,11 @@ def resolve(conn: Request | WebSocket, session_id: str | None) -> Access | None:
 
 def require(conn: Request | WebSocket, session_id: str | None, *, coach_side: bool = False,
             roles: set[Role] | None = None, owner_only: bool = False) -> Access:
-    """Resolve and check access, or raise 403."""
+    """Resolve and check access, or raise 403; 404 for the owner asking about a session that does not exist."""
     access = resolve(conn, session_id)
     ok = access is not None
+    if ok and access.owner and session_id is not None and conn.app.state.store.get_session(session_id) is None:
+        raise HTTPException(status_code=404, detail=f"no session {session_id!r}")
     if ok and owner_only:
         ok = access.owner
     if ok and coach_side:

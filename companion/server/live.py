@@ -32,7 +32,7 @@ from companion.config import WEB_DIR
 from companion.media.rtc import IcePolicy, Room, RoomManager
 from companion.model import Audience
 from companion.pipeline import LiveSession, finalize_session
-from companion.server.auth import FORBIDDEN, Access, require, resolve
+from companion.server.auth import FORBIDDEN, Access, require, resolve, same_origin
 from companion.server.hub import Connection, Hub
 
 log = logging.getLogger(__name__)
@@ -281,7 +281,7 @@ async def pause(sid: str, body: PauseIn, request: Request) -> dict[str, Any]:
 
 @router.websocket("/ws/sessions/{sid}")
 async def session_socket(ws: WebSocket, sid: str) -> None:
-    access = resolve(ws, sid)
+    access = resolve(ws, sid) if same_origin(ws) else None  # a page on another port may hold the cookie
     s = ws.app.state.store.get_session(sid) if access is not None else None
     if access is None or s is None:
         # Closing before accepting answers the handshake with HTTP 403: nothing is learnt.
