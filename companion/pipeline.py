@@ -18,7 +18,7 @@ from companion.analysis.plan import SessionPlan, resolve_plan
 from companion.analysis.roles import assign_roles
 from companion.config import Settings
 from companion.errors import InputError
-from companion.importers import TRANSCRIPT_SUFFIXES, load_transcript
+from companion.importers import TRANSCRIPT_SUFFIXES, read_transcript
 from companion.model import Role, Utterance
 from companion.store import now_iso
 
@@ -85,8 +85,9 @@ def analyze_file(
         planned_minutes = sum(stage_minutes.values())
     plan = SessionPlan(planned_minutes=planned_minutes, stage_minutes=stage_minutes)
     if suffix in TRANSCRIPT_SUFFIXES:
-        utterances = load_transcript(path)
-        return analyze_utterances(utterances, coach=coach, coachee=coachee, plan=plan, session=session)
+        transcript = read_transcript(path)
+        return analyze_utterances(transcript.in_time_order(), coach=coach, coachee=coachee, plan=plan,
+                                  session=session, notes=transcript.notes)
     if suffix in AUDIO_SUFFIXES:
         return analyze_audio_file(path, settings, coach=coach, coachee=coachee,
                                   channels_are_speakers=channels_are_speakers, plan=plan, session=session)

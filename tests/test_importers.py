@@ -53,9 +53,8 @@ def test_utf8_bom_and_names_with_accents(tmp_path):
         ("empty.vtt", "", "file is empty"),
         ("blank.srt", "  \n\n", "file is empty"),
         ("bad.vtt", "WEBVTT\n\n00:00:01.000 --> 00:0x:04.500\nAnn: hi\n", "line 3: broken timestamp"),
-        ("order.vtt", zoom_vtt([("A", 5, 6, "hi?"), ("B", 1, 2, "yo")]), "cue 2 is out of order"),
         ("back.vtt", zoom_vtt([("A", 5, 4, "hi?"), ("B", 6, 7, "yo")]), "cue 1 ends before it starts"),
-        ("noname.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\njust words\n", "cue 1 has no speaker name"),
+        ("noname.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\njust words\n", "no cue names its speaker"),
         ("one.vtt", zoom_vtt([("A", 0, 1, "hi"), ("A", 2, 3, "me again")]), "only one speaker"),
         ("notvtt.vtt", "hello there\n", "not a WebVTT file"),
         ("latin1.vtt", b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nJos\xe9: hola\n", "not valid UTF-8"),
@@ -64,7 +63,8 @@ def test_utf8_bom_and_names_with_accents(tmp_path):
         ("shape.json", json.dumps({"utterances": [{"speaker": "A"}]}), "utterance 1 has no 'start'"),
         ("nan.json", json.dumps([{"speaker": "A", "start": "x", "end": 1}]), "not a number"),
         ("notes.txt", "A: hi", "unsupported transcript type .txt"),
-        ("broken.srt", "1\n00:00:01,000 --> 00:0x:02,000\nAnn: hi\n", "malformed SRT"),
+        ("broken.srt", "1\n00:00:01,000 --> 00:0x:02,000\nAnn: hi\n", "line 2: broken timestamp"),
+        ("words.srt", "just some words\nand more\n", "malformed SRT"),
     ],
 )
 def test_bad_transcripts_name_the_file_and_problem(tmp_path, name, content, message):
