@@ -29,21 +29,23 @@ def test_certificate_names_this_machine_and_is_reused(tmp_path):
 
 def test_serve_tls_answers_over_https_on_loopback(tmp_path):
     port = free_port()
-    env = {**os.environ, "COMPANION_KEY": "k"}
+    env = {**os.environ, "COMPANION_KEY": "tls-test-owner-key"}
     proc = subprocess.Popen([sys.executable, "-m", "companion", "serve", "--tls", "--port", str(port),
                              "--data-dir", str(tmp_path)], env=env, stdout=subprocess.PIPE, text=True)
     try:
         first = proc.stdout.readline() + proc.stdout.readline() + proc.stdout.readline()
-        assert f"https://127.0.0.1:{port}/?key=k" in first
+        assert f"https://127.0.0.1:{port}/?key=tls-test-owner-key" in first
         cert = tmp_path / "tls" / "cert.pem"
         for _ in range(100):
             try:
-                r = httpx.get(f"https://127.0.0.1:{port}/api/sessions", headers={"Authorization": "Bearer k"},
+                r = httpx.get(f"https://127.0.0.1:{port}/api/sessions", headers={"Authorization": "Bearer tls-test-owner-key"},
                               verify=ssl.create_default_context(cafile=str(cert)))
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
         assert r.status_code == 200
+        assert r.headers["Strict-Transport-Security"].startswith("max-age=")  # HSTS under --tls
+        assert "connect-src 'self' wss://127.0.0.1:" in r.headers["Content-Security-Policy"]
     finally:
         proc.terminate()
         proc.wait(10)

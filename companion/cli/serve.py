@@ -23,7 +23,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if (args.cert is None) != (args.cert_key is None):
         raise InputError("--cert and --cert-key go together")
     tls = args.tls or args.cert is not None
-    ssl = {}
+    ssl: dict[str, str] = {}
     if tls:
         if args.cert is not None:
             cert, key = Path(args.cert), Path(args.cert_key)
@@ -44,7 +44,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.host in ("0.0.0.0", "::") and not tls:
         print("Listening on every network interface without --tls: browsers on other machines will not "
               "allow the microphone. Add --tls.", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", **ssl)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
+                ssl_certfile=ssl.get("ssl_certfile"), ssl_keyfile=ssl.get("ssl_keyfile"))
     return 0
 
 
@@ -68,7 +69,7 @@ def self_signed_certificate(folder: Path, host: str) -> tuple[Path, Path]:
     addresses = set(machine_addresses())
     if host not in ("0.0.0.0", "::"):
         addresses.add(host)
-    alt = [x509.DNSName(n) for n in sorted(names) if n]
+    alt: list[x509.GeneralName] = [x509.DNSName(n) for n in sorted(names) if n]
     for a in sorted(addresses):
         try:
             alt.append(x509.IPAddress(ipaddress.ip_address(a.split("%")[0])))

@@ -66,7 +66,7 @@ def _bearer(headers) -> str | None:
 
 
 def is_owner_key(request_key: str | None, key: str) -> bool:
-    return bool(request_key) and hmac.compare_digest(request_key.encode(), key.encode())
+    return request_key is not None and request_key != "" and hmac.compare_digest(request_key.encode(), key.encode())
 
 
 def credentials(conn: Request | WebSocket) -> tuple[str | None, str | None]:
@@ -136,10 +136,12 @@ def require(conn: Request | WebSocket, session_id: str | None, *, coach_side: bo
             roles: set[Role] | None = None, owner_only: bool = False) -> Access:
     """Resolve and check access, or raise 403; 404 for the owner asking about a session that does not exist."""
     access = resolve(conn, session_id)
-    ok = access is not None
-    if ok and access.owner and session_id is not None and conn.app.state.store.get_session(session_id) is None:
+    if access is None:
+        raise HTTPException(status_code=403, detail=FORBIDDEN)
+    if access.owner and session_id is not None and conn.app.state.store.get_session(session_id) is None:
         raise HTTPException(status_code=404, detail=f"no session {session_id!r}")
-    if ok and owner_only:
+    ok = True
+    if owner_only:
         ok = access.owner
     if ok and coach_side:
         ok = access.coach_side

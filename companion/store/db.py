@@ -46,7 +46,7 @@ class _Database(sqlite_utils.Database):
     folder: Path = Path(".")
 
     @contextmanager
-    def atomic(self) -> Iterator[sqlite_utils.Database]:  # type: ignore[override]
+    def atomic(self) -> Iterator[sqlite_utils.Database]:
         if self.conn.in_transaction:
             with super().atomic():
                 yield self
@@ -98,38 +98,38 @@ def now_iso() -> str:
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
-    db["sessions"].create({
+    db.table("sessions").create({
         "id": str, "title": str, "source": str, "mode": str, "status": str,
         "planned_minutes": float, "created_at": str, "started_at": str, "ended_at": str,
         "duration_s": float, "report": str,
     }, pk="id")
-    db["participants"].create({
+    db.table("participants").create({
         "id": int, "session_id": str, "name": str, "role": str, "token": str, "created_at": str,
     }, pk="id", foreign_keys=[("session_id", "sessions", "id")])
-    db["participants"].create_index(["token"], unique=True)
-    db["participants"].create_index(["session_id"])
-    db["utterances"].create({
+    db.table("participants").create_index(["token"], unique=True)
+    db.table("participants").create_index(["session_id"])
+    db.table("utterances").create({
         "session_id": str, "idx": int, "speaker": str, "start": float, "end": float,
         "text": str, "words": str, "transcribed": int,
     }, pk=("session_id", "idx"), foreign_keys=[("session_id", "sessions", "id")])
-    db["events"].create({
+    db.table("events").create({
         "id": int, "session_id": str, "t": float, "type": str, "data": str, "created_at": str,
     }, pk="id", foreign_keys=[("session_id", "sessions", "id")])
-    db["events"].create_index(["session_id"])
+    db.table("events").create_index(["session_id"])
 
 
 def _m002_logs(db: sqlite_utils.Database) -> None:
     """Learning logs: one row per saved version of one person's log (see learning_log.py)."""
-    db["logs"].create({
+    db.table("logs").create({
         "id": int, "session_id": str, "participant": str, "version": int, "data": str, "status": str,
         "author": str, "event": str, "created_at": str, "approved_at": str, "shared_at": str,
     }, pk="id", foreign_keys=[("session_id", "sessions", "id")])
-    db["logs"].create_index(["session_id", "participant", "version"], unique=True)
+    db.table("logs").create_index(["session_id", "participant", "version"], unique=True)
 
 
 def _m003_stage_plan(db: sqlite_utils.Database) -> None:
     """A session's own GROW stage allocation (JSON {stage: minutes}); NULL means the default."""
-    db["sessions"].add_column("stage_minutes", str)
+    db.table("sessions").add_column("stage_minutes", str)
 
 
 #: (number, name, function). Append only.
@@ -201,7 +201,7 @@ class Store:
                 if self._applied(number):  # another process got there first
                     continue
                 fn(self.db)
-                self.db["_migrations"].insert({"id": number, "name": name, "applied_at": now_iso()})
+                self.db.table("_migrations").insert({"id": number, "name": name, "applied_at": now_iso()})
             applied.append(number)
         return applied
 
@@ -232,18 +232,20 @@ class Store:
         sid = secrets.token_hex(6)
         created = now_iso()
         with self.db.atomic():
-            self.db["sessions"].insert({
+            self.db.table("sessions").insert({
                 "id": sid, "title": title, "source": source, "mode": mode, "status": status,
                 "planned_minutes": planned_minutes, "created_at": created,
                 "stage_minutes": json.dumps(stage_minutes) if stage_minutes else None,
                 "started_at": started_at, "ended_at": None, "duration_s": None, "report": None,
             })
             for p in participants:
-                self.db["participants"].insert({
+                self.db.table("participants").insert({
                     "session_id": sid, "name": p["name"], "role": p.get("role"),
                     "token": secrets.token_urlsafe(24), "created_at": created,
                 })
-        return self.get_session(sid)
+        created_session = self.get_session(sid)
+        assert created_session is not None
+        return created_session
 
     def get_session(self, sid: str) -> dict[str, Any] | None:
         rows = list(self.db["sessions"].rows_where("id = ?", [sid]))
@@ -254,7 +256,7 @@ class Store:
         return s
 
     def update_session(self, sid: str, **values: Any) -> None:
-        self.db["sessions"].update(sid, values)
+        self.db.table("sessions").update(sid, values)
 
     def list_sessions(self) -> list[dict[str, Any]]:
         """Newest first, without the report body."""
@@ -276,7 +278,7 @@ class Store:
 
     # -- analysis results ------------------------------------------------------------
     def add_utterance(self, sid: str, idx: int, u: Utterance) -> None:
-        self.db["utterances"].insert(_utterance_row(sid, idx, u), replace=True)
+        self.db.table("utterances").insert(_utterance_row(sid, idx, u), replace=True)
 
     def utterances(self, sid: str) -> list[Utterance]:
         rows = self.db["utterances"].rows_where("session_id = ?", [sid], order_by="idx")
@@ -284,7 +286,7 @@ class Store:
                                      "transcribed": bool(r["transcribed"])}) for r in rows]
 
     def add_event(self, sid: str, t: float, type_: str, data: dict[str, Any]) -> None:
-        self.db["events"].insert({"session_id": sid, "t": t, "type": type_,
+        self.db.table("events").insert({"session_id": sid, "t": t, "type": type_,
                                   "data": json.dumps(data), "created_at": now_iso()})
 
     def events(self, sid: str) -> list[dict[str, Any]]:
@@ -296,8 +298,8 @@ class Store:
         with self.db.atomic():
             if utterances is not None:
                 self.db.execute("DELETE FROM utterances WHERE session_id = ?", [sid])
-                self.db["utterances"].insert_all(_utterance_row(sid, i, u) for i, u in enumerate(utterances))
-            self.db["sessions"].update(sid, {
+                self.db.table("utterances").insert_all(_utterance_row(sid, i, u) for i, u in enumerate(utterances))
+            self.db.table("sessions").update(sid, {
                 "report": json.dumps(report),
                 "duration_s": report["session"].get("duration_s"),
             })
@@ -313,18 +315,18 @@ class Store:
         created = now_iso()
         report["session"]["id"] = sid
         with self.db.atomic():
-            self.db["sessions"].insert({
+            self.db.table("sessions").insert({
                 "id": sid, "title": title, "source": source, "mode": "file", "status": "ended",
                 "planned_minutes": report["session"].get("planned_minutes"), "created_at": created,
                 "started_at": report["session"].get("started_at") or created, "ended_at": created,
                 "duration_s": report["session"].get("duration_s"), "report": json.dumps(report),
             })
             for p in report["participants"]:
-                self.db["participants"].insert({
+                self.db.table("participants").insert({
                     "session_id": sid, "name": p["name"], "role": p["role"],
                     "token": secrets.token_urlsafe(24), "created_at": created,
                 })
-            self.db["utterances"].insert_all(_utterance_row(sid, i, u) for i, u in enumerate(utterances))
+            self.db.table("utterances").insert_all(_utterance_row(sid, i, u) for i, u in enumerate(utterances))
         return sid
 
     # -- deletion ---------------------------------------------------------------------
