@@ -26,3 +26,12 @@ def test_every_command_and_option_is_in_the_readme():
                 if opt.startswith("--") and opt != "--help" and opt not in README:
                     missing.append(f"{command} {opt}")
     assert missing == []
+
+
+def test_architecture_names_every_part_of_the_package():
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    package = Path(__file__).resolve().parent.parent / "companion"
+    parts = [p.stem for p in package.iterdir()
+             if (p.is_dir() and not p.name.startswith("_") and p.name != "samples")
+             or (p.suffix == ".py" and not p.name.startswith("__"))]
+    assert [p for p in parts if p not in doc] == []
