@@ -8,6 +8,8 @@ from pathlib import Path
 
 import platformdirs
 
+from companion.errors import InputError
+
 #: The static pages (HTML, JS, CSS), shipped inside the package.
 WEB_DIR = Path(__file__).resolve().parent / "web"
 
@@ -62,6 +64,10 @@ class Settings:
             if isinstance(default, Path):
                 value = Path(value).expanduser()
             elif isinstance(default, int):
-                value = int(value)
+                try:
+                    value = int(value)
+                except ValueError:
+                    raise InputError(f"{f.name} must be a whole number, not {str(value)[:40]!r} "
+                                     f"(COMPANION_{f.name.upper()})") from None
             setattr(s, f.name, value)
         return s

@@ -149,3 +149,9 @@ def test_data_dir_flag_overrides_environment(capsys, sample_vtt, tmp_path):
     run(capsys, "analyze", str(sample_vtt), "--data-dir", str(other))
     assert (other / "companion.db").exists()
     assert stored_sessions() == []
+
+
+def test_a_bad_number_in_the_environment_is_one_line(monkeypatch, capsys, sample_vtt):
+    monkeypatch.setenv("COMPANION_PORT", "eighty")
+    code, out, err = run(capsys, "serve")
+    assert code == 2 and "port must be a whole number" in err and err.count("\n") == 1
