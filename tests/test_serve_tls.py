@@ -38,7 +38,8 @@ def test_serve_tls_answers_over_https_on_loopback(tmp_path):
         cert = tmp_path / "tls" / "cert.pem"
         for _ in range(100):
             try:
-                r = httpx.get(f"https://127.0.0.1:{port}/api/sessions", headers={"Authorization": "Bearer tls-test-owner-key"},
+                r = httpx.get(f"https://127.0.0.1:{port}/api/sessions",
+                              headers={"Authorization": "Bearer tls-test-owner-key"},
                               verify=ssl.create_default_context(cafile=str(cert)))
                 break
             except httpx.TransportError:

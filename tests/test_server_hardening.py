@@ -155,3 +155,10 @@ def test_openapi_is_served_to_the_owner_and_says_what_routes_answer(client):
 def test_settings_key_from_the_environment_is_checked_too(monkeypatch, store):
     monkeypatch.setenv("COMPANION_KEY", "a-long-enough-owner-key")
     assert create_app(Settings.load(), store).state.key == "a-long-enough-owner-key"
+
+
+def test_paused_must_be_a_boolean(client):
+    s = _session(client)
+    coach = {"Authorization": f"Bearer {s['participants'][0]['token']}"}
+    r = client.post(f"/api/sessions/{s['id']}/pause", headers=coach, json={"paused": 0})
+    assert r.status_code == 422 and "paused" in r.json()["error"]

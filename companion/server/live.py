@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from companion.config import WEB_DIR
 from companion.media.rtc import IcePolicy, Room, RoomManager
@@ -266,7 +266,7 @@ async def rtc_offer(sid: str, body: OfferIn, request: Request) -> dict[str, Any]
 
 
 class PauseIn(BaseModel):
-    paused: bool
+    paused: StrictBool  # {"paused": 0} is not a boolean
 
 
 @router.post("/api/sessions/{sid}/pause")
