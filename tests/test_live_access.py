@@ -113,3 +113,21 @@ def test_coachee_never_receives_coach_events(server, session):
     # Nudges and flags are stored as they happen, for the review.
     kinds = [e["type"] for e in server.store.events(sid)]
     assert "nudge" in kinds and "flag" in kinds and "paused" in kinds
+
+
+def test_a_page_on_another_port_with_the_owner_cookie_gets_no_socket_and_ends_nothing(server, session):
+    sid, _ = session
+    port = server.url.rsplit(":", 1)[1]
+    cookie = {"Cookie": f"companion_owner={server.key}"}
+    with pytest.raises(InvalidStatus) as e:
+        connect(f"ws://127.0.0.1:{port}/ws/sessions/{sid}", origin="http://127.0.0.1:1234",
+                additional_headers=cookie, open_timeout=5)
+    assert e.value.response.status_code == 403
+    r = httpx.post(f"{server.url}/api/sessions/{sid}/end", headers={**cookie, "Origin": "http://127.0.0.1:1234"},
+                   data={"x": "1"})  # a plain form POST from that page
+    assert r.status_code == 403
+    assert httpx.get(f"{server.url}/api/sessions/{sid}", headers=server.owner_headers()).json()["status"] != "ended"
+    # The owner's own page, same origin, opens the socket with the same cookie.
+    with connect(f"ws://127.0.0.1:{port}/ws/sessions/{sid}", origin=f"http://127.0.0.1:{port}",
+                 additional_headers=cookie, open_timeout=5) as ws:
+        assert json.loads(ws.recv(timeout=5))["type"]
