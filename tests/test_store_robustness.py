@@ -28,8 +28,12 @@ def _mount_tmpfs(folder: Path, options: str) -> bool:
 
 
 @contextmanager
-def read_only_folder(folder: Path):
-    """A folder nobody may write: a read-only tmpfs as root (root ignores file modes), else chmod 555."""
+def read_only_folder(folder: Path, monkeypatch: pytest.MonkeyPatch | None = None):
+    """A folder nobody may write: a read-only tmpfs as root (root ignores file modes), else chmod 555.
+
+    Root without ``mount`` (an unprivileged container) can only make SQLite open the file
+    read-only in this process, through ``monkeypatch``; a test of another process skips there.
+    """
     if _mount_tmpfs(folder, "ro,size=64k"):
         try:
             yield folder
@@ -37,6 +41,14 @@ def read_only_folder(folder: Path):
             subprocess.run(["umount", str(folder)], check=True)
         return
     folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        if monkeypatch is None:
+            pytest.skip("root without mount: no folder is read-only for root in another process")
+        connect = sqlite3.connect
+        monkeypatch.setattr(store_mod.sqlite3, "connect",
+                            lambda path, **kw: connect(f"file:{path}?mode=ro", uri=True, **kw))
+        yield folder
+        return
     folder.chmod(0o555)
     try:
         yield folder
@@ -71,8 +83,8 @@ def test_a_write_waits_for_another_connections_write(tmp_path):
     assert {r["title"] for r in store.list_sessions()} == {"held", "waited"} and s["title"] == "waited"
 
 
-def test_read_only_data_folder_is_one_line_exit_2(tmp_path, capsys, sample_vtt):
-    with read_only_folder(tmp_path / "ro") as folder:
+def test_read_only_data_folder_is_one_line_exit_2(tmp_path, capsys, sample_vtt, monkeypatch):
+    with read_only_folder(tmp_path / "ro", monkeypatch) as folder:
         code = main(["analyze", str(sample_vtt), "--data-dir", str(folder)])
         out, err = capsys.readouterr()
         assert code == 2 and out == ""
