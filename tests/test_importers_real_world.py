@@ -110,7 +110,8 @@ def test_json_numbers_that_cannot_be_times(tmp_path, end, message):
 
 
 def test_deeply_nested_json(tmp_path):
-    assert "nested more than 32 levels" in _refused(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000)
+    assert "nested too deeply" in _refused(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000)
+    assert "nested too deeply" in _refused(tmp_path, "deep.json", '{"utterances": ' + "[" * 100_000)
 
 
 def test_a_cue_ending_far_away_is_refused_before_analysis(tmp_path):

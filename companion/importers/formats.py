@@ -21,7 +21,6 @@ from companion.importers.limits import (
     MAX_CUE_TEXT,
     check_cue_count,
     check_lines,
-    check_nesting,
     json_constant,
     json_number,
 )
@@ -140,11 +139,13 @@ def _text(value: Any, n: int, what: str) -> str | None:
 
 
 def parse_json(text: str) -> list[Cue]:
-    check_nesting(text)
     try:
         data = json.loads(text, parse_int=json_number, parse_float=json_number, parse_constant=json_constant)
     except json.JSONDecodeError as e:
         raise InputError(f"invalid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    except RecursionError:
+        # The parser gives up after about a thousand levels, at once; a transcript needs five.
+        raise InputError("JSON nested too deeply to be a transcript") from None
     items = data.get("utterances") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise InputError("JSON must be a list of utterances or an object with an 'utterances' list")

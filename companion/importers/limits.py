@@ -23,13 +23,10 @@ MAX_SESSION_S = 12 * 3600.0
 #: The longest run of digits anywhere in a WebVTT or SRT file. Real text has no 31-digit
 #: numbers; the srt library's pattern takes cubic time on a long line of digits.
 MAX_DIGITS = 30
-#: The deepest JSON nesting (the format itself needs five levels).
-MAX_NESTING = 32
 #: The most characters in one JSON number (a time is a handful).
 MAX_NUMBER_CHARS = 32
 
 _LONG_DIGITS = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
-_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 def check_lines(text: str) -> None:
@@ -46,19 +43,6 @@ def check_lines(text: str) -> None:
 def check_cue_count(count: int) -> None:
     if count > MAX_CUES:
         raise InputError(f"{count:,} cues; the most accepted in one transcript is {MAX_CUES:,}")
-
-
-def check_nesting(text: str) -> None:
-    """JSON nested deeper than any transcript (Python's parser would recurse out of stack)."""
-    depth = 0
-    for m in _BRACKETS.finditer(text):
-        c = m.group()
-        if c in "[{":
-            depth += 1
-            if depth > MAX_NESTING:
-                raise InputError(f"JSON nested more than {MAX_NESTING} levels deep")
-        elif c in "]}":
-            depth -= 1
 
 
 def json_number(text: str) -> float | int:
