@@ -21,7 +21,10 @@ from nltk.stem.snowball import EnglishStemmer
 from nltk.tokenize import TreebankWordTokenizer
 
 from companion.analysis.base import AnalysisContext, Component
+from companion.analysis.lexicon import STOPWORDS
 from companion.model import Event
+
+__all__ = ["STOPWORDS", "Parsed", "Sentence", "TextParser", "parse", "stem"]
 
 _tokenizer = TreebankWordTokenizer()
 _stemmer = EnglishStemmer()
@@ -44,8 +47,6 @@ _ASR_CONTRACTIONS = {
     "itll": ["it", "'ll"], "weve": ["we", "'ve"], "lets": ["let", "'s"],
 }
 
-#: Function words carry no topic; kept out of the content stems.
-STOPWORDS = frozenset(["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "really", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "yeah", "yes", "okay", "ok", "oh", "um", "uh", "erm", "er", "hmm", "mm", "like", "know", "think", "get", "got", "go", "going", "gonna", "want", "wanna", "thing", "things", "something", "kind", "sort", "lot", "bit", "mean", "well", "right", "sure", "maybe", "actually", "just", "even", "still", "much", "many", "one", "two", "say", "said", "tell", "see", "way", "'s", "'re", "'ve", "'ll", "'d", "'m", "n't", "ca", "wo", "let", "feel", "feeling", "time", "today"])
 
 
 @dataclass(slots=True)

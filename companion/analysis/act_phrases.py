@@ -1,0 +1,121 @@
+"""Stock phrases behind the statement acts: reflection, advice, information, affirmation.
+
+Each list is a set of regular expressions matched on padded Treebank tokens
+(" you 're worried "), so contractions and spacing look the same in typed
+and recognised text. The rules that use them live in ``acts.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def phrases(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f" {p} " for p in patterns))
+
+
+REFLECTION = phrases(
+    r"(it )?sounds (like|as if|as though|to me like)", r"it seems( like| that| as if| to me)?",
+    r"seems like", r"what i 'm hearing", r"what i hear", r"i (can )?hear (that|you)",
+    r"i 'm hearing", r"if i (understand|understood|'ve understood|heard)( you)?",
+    r"i get the (sense|feeling|impression)", r"i sense", r"i imagine (that|you|it)",
+    r"you 're (saying|feeling|telling|wondering|worried|not sure|torn|frustrated|stuck|tired|"
+    r"fed up|concerned|hoping|keen|unsure|finding|struggling|thinking)",
+    r"you (feel|felt|mean|want|wanted|need|'d like|would like|care|value|wish|seem|hope)",
+    r"you (really|also|do n't|did n't) (feel|want|like|care|know|think)", r"part of you",
+    r"on (the )?one hand", r"(it|that|this) (must|must have|would) (be|feel|have been)",
+    r"(it|that) 's (been )?(hard|tough|difficult|frustrating|a lot|painful|exhausting|draining)",
+    r"(it|that) ('s|has|was) (been )?(a |an )?(really |very |pretty |so |such a )?(hard|tough|rough|difficult|"
+    r"painful|exhausting|draining|lonely|stressful|scary|brutal) (time|year|few|couple|week|month|day|road)",
+    r"(matters|important|means|mean) (a lot |so much |a great deal )?to you", r"feels like", r"for you it 's",
+    r"you 've (been|had|tried|noticed|got|found|realised|realized|decided)",
+    r"you 're (really|quite|pretty|very|a bit|still|already|now|clear|ready|willing|determined|"
+    r"committed|going|planning|the one|caught)",
+    r"so (you|your|it 's|that 's|the|for you)", r"in other words", r"let me (check|see if)",
+    r"you 'll (send|ask|talk|speak|try|start|write|book|set|do|have)", r"you have (been|had|a|got)",
+)
+#: "You could block out time", "you might call her": an option put to the client.
+SUGGESTED_VERBS = {"block", "book", "schedule", "delegate", "write", "set", "send", "email", "call",
+                    "keep", "put", "ask", "talk", "speak", "try", "start", "stop", "plan", "prepare"}
+ADVICE = phrases(
+    r"you (really )?(should|ought to|need to|'ve got to|have got to|must|gotta)",
+    r"you (could|can|might|may) (try|always|just|consider|want to|think about|look at|ask|talk|use)",
+    r"you might want", r"why (do n't|not) (you|just|try|ask)", r"why not",
+    r"you (could|might) (also|always|perhaps|maybe)",
+    r"you (could|might|can) (" + "|".join(sorted(SUGGESTED_VERBS)) + ")",
+    # "what have you tried" asks about the past; "have you tried" suggests.
+    r"(?<!what )(?<!when )have you (tried|thought about|considered|thought of)", r"(?<!what )did you try",
+    r"(what|how) about (trying|asking|talking|doing|using|getting|setting|making|telling|"
+    r"speaking|sending|having|booking|writing)", r"how about (a|an|the)",
+    r"i (would|'d|might|'ll|) ?(suggest|recommend|advise)", r"my (advice|suggestion|tip)",
+    r"if i (were|was) you", r"(it|that) (might|would|could|may) (help|be worth|be good|be useful|"
+    r"be a good idea|be better)", r"the best (thing|way)", r"make sure", r"do n't forget",
+    r"i think you (should|need|could|might)", r"one (thing|option|idea) (you|would|could|might)",
+    r"what i (would|'d) do", r"a good idea (would be|is) to", r"i (would|'d) (try|start|go)",
+)
+#: Clause-initial verbs of telling someone what to do.
+IMPERATIVE = {"try", "consider", "ask", "tell", "talk", "write", "set", "send", "stop", "start",
+               "avoid", "remember", "keep", "book", "schedule", "delegate", "speak", "use", "make",
+               "don't", "focus", "cancel", "give", "put", "take", "get", "go", "say", "let",
+               "email", "call", "raise", "block", "plan", "prepare"}
+#: Giving information: what people generally find, what the guidance says. Looked
+#: for in statements only ("can I tell you what we usually suggest?" offers it).
+INFO = phrases(
+    r"(a lot of|lots of|many|most|some|other) (other )?(people|folks|patients|clients|students|parents|"
+    r"smokers|drinkers|men|women|adults)( [a-z]+){0,2} (find|found|do|say|tell|notice|get|feel|use)",
+    r"people (often|usually|generally|tend|typically|find)",
+    r"(the|our|current) (guidelines|guidance|research|evidence|studies|recommendation|usual advice|"
+    r"standard advice|advice now)", r"(research|studies|evidence) (shows|show|suggests|suggest|says)",
+    r"(it 's|its|that 's) (usually |generally |really |very |quite |perfectly )?(worth|fine to|safe to|"
+    r"common|normal to|very common|recommended)", r"(it|that) is (usually |generally )?(worth|common)",
+    r"(is|are) (often|usually|generally|normally) (a|an|the) (early |first |common |good )?(sign|cause|"
+    r"symptom|way)", r"the good news is",
+    r"tends? to (make|help|work|cause|be|reduce|increase|pass|settle|ease|fade|wear off)",
+    r"we (normally|usually|often|generally|tend to|typically) (say|suggest|recommend|advise|tell|start)",
+    r"from what i ('ve )?(see|seen|know)", r"(very|really|quite|pretty) common",
+    r"(usually|typically|generally|often) (does n't|do n't|doesnt|dont|can|will|takes?|causes?|settles?|"
+    r"comes?|goes|passes?)",
+)
+#: Information or an option offered in the second person ("you just want to keep
+#: it at the same time", "you can get it free"), as opposed to a reflection.
+INFO_YOU = phrases(r"you (just )?want to (keep|make|take|avoid|try)", r"(can|could) set you up",
+                     r"your (pharmacist|gp|doctor|nurse|dentist)")
+#: Minimal encouragers ("go on", "take your time") invite more talk; they tell nothing.
+NOT_ADVICE = phrases(r"should be proud", r"you (could|can) (see|tell|hear)", r"(tell|give|let) (me|us)",
+                       r"you need to (feel|know) (that )?you", r"go (on|ahead)", r"carry on", r"keep going",
+                       r"take your time", r"say more")
+AFFIRMATION = phrases(
+    r"well done", r"good job", r"great job", r"nice (work|one|job)", r"good work", r"good for you",
+    r"(that|this|it) 's (a |an )?(really |very |such a |such an )?(great|good|brilliant|fantastic|"
+    r"excellent|wonderful|lovely|smart|clever|impressive|huge|big|important|creative|useful|"
+    r"strong|solid|powerful|thoughtful) (idea|plan|step|insight|point|thought|progress|start|"
+    r"achievement|realisation|realization|move|change|commitment|effort|goal|option|list|question)",
+    r"(great|good|brilliant|excellent|lovely|creative|smart|clever|solid|sensible|practical|realistic|"
+    r"useful) (idea|ideas|thinking|plan|plans|insight|point|step|steps)",
+    r"(that|it) 's (a |an )?(really |very |pretty |such a )?(honest|brave|courageous|mature|generous|"
+    r"wise|sensible|smart|hard) thing (to|you)",
+    r"you ('ve|have) (already |clearly |really )?(shown|proved|proven|demonstrated) (you|that|how)",
+    r"you (came|'ve come|have come) up with",
+    r"(sounds|seems|looks) like (a |an )?(really |very |such a )?(great|good|solid|sensible|clear|realistic|"
+    r"strong|brilliant|excellent|smart|creative|practical) (plan|idea|step|start|approach)",
+    r"you ('ve|have) (done|made|managed|achieved|worked|come|shown|handled|got|kept|stuck|put|"
+    r"taken|already done|already made|really|clearly|obviously) .*(well|lot|great|hard|far|way|"
+    r"progress|effort|already|so much|good|brilliant)",
+    r"you 're (clearly |really |so |very |obviously |being )?(good|great|brilliant|skilled|resourceful|"
+    r"committed|determined|capable|strong|thoughtful|brave|courageous|creative|organised|"
+    r"organized|honest|generous|caring|talented|persistent|dedicated)",
+    r"(it|that) (takes|took) (real |a lot of |some )?(courage|guts|strength|honesty|effort|commitment|"
+    r"determination)",
+    r"i (really )?(appreciate|admire|respect)", r"i 'm (really |so |very )?(impressed|proud)",
+    r"impressive", r"you should be proud", r"proud of (you|yourself)", r"thank you for (sharing|being|your|telling)",
+    r"(that|this|it) (shows|says|speaks|took) (a lot|real|great|how|so|your|you)",
+    r"you (did|handled) (it|that|this|well|really|a great)", r"you care (a lot|deeply|about)",
+    r"(your|you have|you 've got) (a |real |great |clear )?(strength|skill|talent|gift|experience)",
+    r"you (clearly|obviously|really|already) (care|know|understand|have)",
+)
+
+#: "you" that does not talk about the listener: fillers and courtesies.
+NOT_ABOUT_YOU = phrases(r"you know", r"thank you", r"see you", r"(nice|good|great|lovely) to (see|meet|have) you",
+                          r"you see", r"mind you", r"bless you", r"(if|wherever|whenever|however) you "
+                          r"(like|want|'d like|prefer)", r"(do|does|did|would|could|can|will|are|were|have) "
+                          r"(n't )?you")
