@@ -168,12 +168,15 @@ def test_courtesies_and_news_are_not_reflections(text):
     "Most people who quit find the first week is the hardest.",
     "The research shows that short walks lower blood pressure.",
     "its usually fine to take it with food",
-    "You could also call the helpline at night.",
     "Cravings tend to pass within a few minutes.",
 ])
-def test_giving_information_counts_as_advice(text):
-    assert "advice" in acts(text)
-    assert "reflection" not in acts(text)
+def test_giving_information_is_neither_advice_nor_reflection(text):
+    # MITI codes neutral information as GI, not Persuade: it is not advice.
+    assert acts(text) == []
+
+
+def test_an_option_put_to_the_coachee_is_advice():
+    assert "advice" in acts("You could also call the helpline at night.")
 
 
 def test_offering_information_is_a_question_not_advice():
@@ -199,7 +202,7 @@ def test_counselling_affirmations(text):
     ("say a little about your week", ["open_question"]),
     ("by when would you like to have decided", ["closed_question"]),
     ("When have you felt like this before?", ["open_question"]),
-    ("How are you doing today?", []),
+    ("How are you doing today?", ["open_question"]),  # coders count a greeting question
     ("How are you feeling about the move?", ["open_question"]),
     ("Which was the whole problem.", []),
     ("Go on then, why not.", []),
@@ -212,3 +215,63 @@ def test_counselling_question_forms(text, kinds):
 def test_what_about_a_topic_is_not_advice_but_how_about_a_plan_is():
     assert "advice" not in acts("what about the weekends")
     assert "advice" in acts("how about a walk at lunchtime")
+
+
+@pytest.mark.parametrize("text,kinds", [
+    ("And Grace?", ["open_question"]),
+    ("Then Fridays?", ["open_question"]),
+    ("And if that doesn't work?", ["open_question"]),
+    ("Anything else?", ["open_question"]),
+    ("Is there anything else, or is that it?", ["closed_question"]),
+    ("Who else could help with this?", ["open_question"]),
+    ("Which feels right to start with?", ["open_question"]),
+    ("How many calls will you make?", ["closed_question"]),
+    ("When you say the team, who are you thinking of?", ["open_question"]),
+    ("Can you run me through the whole plan?", ["open_question"]),
+])
+def test_prompts_and_wh_forms_as_coders_label_them(text, kinds):
+    assert question_kinds(text) == kinds
+
+
+@pytest.mark.parametrize("text,kinds", [
+    ("and the checklist", ["open_question"]),
+    ("and the fear of a no from the press", ["open_question"]),
+    ("starting when", ["closed_question"]),
+    ("one to ten", ["closed_question"]),
+])
+def test_unpunctuated_prompts_of_the_coach(text, kinds):
+    assert detect(parse(text)).questions == kinds
+    # The same words from the coachee are an answer, not a question.
+    assert detect(parse(text), statements=False).questions == []
+
+
+def test_echo_with_a_rising_tone_is_a_reflection():
+    said = "I stuck a Post-it note on the fridge with the dates."
+    assert acts("A Post-it note?", said) == ["reflection"]
+    assert acts("Same time next month?", said) == ["closed_question"]
+
+
+def test_tag_after_a_full_stop_is_a_remark_not_a_question():
+    assert acts("It's all box-ticking, isn't it.") == []
+    assert question_kinds("its all box-ticking isnt it") == ["closed_question"]
+
+
+@pytest.mark.parametrize("text", [
+    "What else could you try?",
+    "What would you need to do first, for any of it?",
+    "Can I ask, though, what would be most useful today?",
+])
+def test_asking_for_the_coachees_options_is_not_advice(text):
+    assert "advice" not in acts(text)
+
+
+@pytest.mark.parametrize("text", [
+    "What if you gave yourself a time limit?",
+    "What about physically not taking them home?",
+    "I'd log that, actually, write it down.",
+    "Go on what you can see. You have to tell him this week.",
+    "I could send you our sign-off paperwork, if it helps.",
+    "And could Mrs Akhtar put it in the policy?",
+])
+def test_suggestions_and_offers_are_advice(text):
+    assert "advice" in acts(text)

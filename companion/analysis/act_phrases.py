@@ -38,26 +38,42 @@ REFLECTION = phrases(
 SUGGESTED_VERBS = {"block", "book", "schedule", "delegate", "write", "set", "send", "email", "call",
                     "keep", "put", "ask", "talk", "speak", "try", "start", "stop", "plan", "prepare"}
 ADVICE = phrases(
-    r"you (really )?(should|ought to|need to|'ve got to|have got to|must|gotta)",
+    r"you (really )?(should|ought to|need to|'ve got to|have got to|must|gotta|have to)",
     r"you (could|can|might|may) (try|always|just|consider|want to|think about|look at|ask|talk|use)",
-    r"you might want", r"why (do n't|not) (you|just|try|ask)", r"why not",
-    r"you (could|might) (also|always|perhaps|maybe)",
+    r"you might want", r"you (could|might) (also|always|perhaps|maybe)",
     r"you (could|might|can) (" + "|".join(sorted(SUGGESTED_VERBS)) + ")",
-    # "what have you tried" asks about the past; "have you tried" suggests.
-    r"(?<!what )(?<!when )have you (tried|thought about|considered|thought of)", r"(?<!what )did you try",
-    r"(what|how) about (trying|asking|talking|doing|using|getting|setting|making|telling|"
-    r"speaking|sending|having|booking|writing)", r"how about (a|an|the)",
     r"i (would|'d|might|'ll|) ?(suggest|recommend|advise)", r"my (advice|suggestion|tip)",
     r"if i (were|was) you", r"(it|that) (might|would|could|may) (help|be worth|be good|be useful|"
     r"be a good idea|be better)", r"the best (thing|way)", r"make sure", r"do n't forget",
     r"i think you (should|need|could|might)", r"one (thing|option|idea) (you|would|could|might)",
-    r"what i (would|'d) do", r"a good idea (would be|is) to", r"i (would|'d) (try|start|go)",
+    r"what i (would|'d) do", r"a good idea (would be|is) to",
+    # "I'd log that", "I'd cut the features": what the coach would do, put as a recommendation.
+    r"i (would|'d) (just |definitely |probably |honestly )?(?!(like|love|be|have|say|guess|imagine|think|hate|"
+    r"want|rather|need|feel|hope|prefer|agree|expect|never|not|n't|been|assume|bet|argue|call|ask|add|"
+    r"put|describe|suggest|recommend|advise)\b)[a-z]+",
+    r"you (can|could) (not|n't) (let|leave|wait|ignore|afford)", r"do n't (wait|leave|let|ignore)",
+    # Offering a resource or help: "I could send you our paperwork", "do you want me to look".
+    r"i (could|can) (send|forward|share|show|lend|introduce|give|dig out|put you)",
+    r"(do|would) you (want|like) me to", r"i 'm happy to (look|send|share|help|go|read|check)",
 )
+#: Advice put as a question: "have you tried...", "why not...", "what if you gave...".
+ADVICE_ASKED = phrases(
+    # "what have you tried" asks about the past; "have you tried" suggests.
+    r"(?<!what )(?<!when )have you (tried|thought about|considered|thought of)", r"(?<!what )did you try",
+    r"why (do n't|not) (you|just|try|ask)", r"why not",
+    r"(what|how) about (trying|asking|talking|doing|using|getting|setting|making|telling|"
+    r"speaking|sending|having|booking|writing|not|physically|just|leaving|giving|taking|putting)",
+    r"how about (a|an|the)", r"what if you (just )?[a-z]+ed", r"what if you (tried|gave|took|left|put|told|"
+    r"kept|sent|made|did|set|said|wrote|stopped|started)",
+)
+#: "could you ask her", "can't you just delegate it", "could Mrs Akhtar put it in".
+SUGGESTION = phrases(r"(could|can|would) (n't )?(?!i |we )([a-z]+ ){1,2}(just )?(try|ask|delegate|book|block|put|"
+                     r"send|use|get|tell|speak|talk|email|call|swap|split|share|move|drop|cut|skip|pair|set)")
 #: Clause-initial verbs of telling someone what to do.
 IMPERATIVE = {"try", "consider", "ask", "tell", "talk", "write", "set", "send", "stop", "start",
-               "avoid", "remember", "keep", "book", "schedule", "delegate", "speak", "use", "make",
-               "don't", "focus", "cancel", "give", "put", "take", "get", "go", "say", "let",
-               "email", "call", "raise", "block", "plan", "prepare"}
+              "avoid", "remember", "keep", "book", "schedule", "delegate", "speak", "use", "make",
+              "focus", "cancel", "give", "put", "say", "email", "call", "raise", "block", "plan",
+              "prepare", "read", "log", "signpost", "document", "note", "record", "check", "bring"}
 #: Giving information: what people generally find, what the guidance says. Looked
 #: for in statements only ("can I tell you what we usually suggest?" offers it).
 INFO = phrases(
@@ -116,6 +132,7 @@ AFFIRMATION = phrases(
 
 #: "you" that does not talk about the listener: fillers and courtesies.
 NOT_ABOUT_YOU = phrases(r"you know", r"thank you", r"see you", r"(nice|good|great|lovely) to (see|meet|have) you",
-                          r"you see", r"mind you", r"bless you", r"(if|wherever|whenever|however) you "
+                          r"you see", r"mind you", r"bless you",
+                          r"you 're (fine|alright|all right|welcome|okay|ok)", r"(if|wherever|whenever|however) you "
                           r"(like|want|'d like|prefer)", r"(do|does|did|would|could|can|will|are|were|have) "
                           r"(n't )?you")

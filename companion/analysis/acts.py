@@ -18,6 +18,7 @@ from typing import Any
 
 from companion.analysis.act_phrases import (
     ADVICE,
+    ADVICE_ASKED,
     AFFIRMATION,
     IMPERATIVE,
     INFO,
@@ -25,20 +26,24 @@ from companion.analysis.act_phrases import (
     NOT_ABOUT_YOU,
     NOT_ADVICE,
     REFLECTION,
+    SUGGESTION,
 )
 from companion.analysis.base import AnalysisContext, Component
-from companion.analysis.lexicon import FIRST_PERSON, LINKERS, WH
+from companion.analysis.lexicon import FIRST_PERSON, LINKERS, STOPWORDS, WH
 from companion.analysis.questions import (
     AUX,
     CHECK_TAG,
     CLOSED,
     OPEN,
+    SCALE,
     Clause,
     clauses,
     is_question,
+    prompt,
     question_kinds,
     skip_linkers,
 )
+from companion.analysis.text import stem
 from companion.model import Event, Role
 
 ACTS = (OPEN, CLOSED, "reflection", "advice", "affirmation")
@@ -96,6 +101,28 @@ def _overlap(stems: list[str], previous: Any) -> int:
     return len(set(stems) & set(previous.stems))
 
 
+def _echo(c: Clause, previous: Any) -> bool:
+    """A short rising-tone repeat of the coachee's own words ("A Post-it note?",
+    "Fifteen minutes?"): coders label it a reflection, not a question."""
+    toks = c.tokens[skip_linkers(c.tokens, 0):]
+    if previous is None or not 1 <= len(toks) <= 6 or WH & set(toks) or FIRST_PERSON & set(toks):
+        return False
+    words = [t for t in toks if t.isalpha() and t not in STOPWORDS and len(t) > 2]
+    said = set(previous.stems)
+    return bool(words) and sum(stem(t) in said for t in words) * 2 >= len(words)
+
+
+def _unpunctuated_prompt(tokens: list[str]) -> str | None:
+    """A coach's short verbless turn in text without punctuation: "and the checklist"
+    prompts for more (open); "starting when", "one to ten" ask for one fact (closed)."""
+    if prompt(tokens):
+        return OPEN
+    if len(tokens) <= 5 and (tokens[-1] in {"when", "where"} or SCALE.search(" " + " ".join(tokens) + " ")
+                             or " ".join(tokens[-3:]) in {"one to ten", "out of ten", "zero to ten"}):
+        return CLOSED
+    return None
+
+
 def detect(parsed: Any, previous: Any = None, statements: bool = True) -> ActResult:
     """Acts of one parsed utterance; ``previous`` is the other speaker's last utterance.
 
@@ -104,37 +131,47 @@ def detect(parsed: Any, previous: Any = None, statements: bool = True) -> ActRes
     """
     result = ActResult()
     parts = clauses(parsed)
-    for c in parts:
-        if c.question in (OPEN, CLOSED):
-            result.questions.append(c.question)
-    if not statements:
-        for c in parts:
-            if c.question == "declarative":
-                result.questions.append(CLOSED)
-        return result
-    joined = parsed.joined
+    result.questions = [c.question for c in parts if c.question in (OPEN, CLOSED)]
     declaratives = [c for c in parts if c.question == "declarative"]
+    if not statements:
+        result.questions += [CLOSED] * len(declaratives)
+        return result
+    if not parsed.punctuated and not result.questions and parsed.tokens:
+        kind = _unpunctuated_prompt(parsed.tokens)
+        if kind:
+            result.questions.append(kind)
+            return result
+    joined = parsed.joined
     stmt_text = " " + " ".join(t for c in parts if c.question in (None, "declarative") for t in c.tokens) + " "
     if AFFIRMATION.search(joined):
         result.affirmation = True
-    advice = (bool(ADVICE.search(joined)) or bool(INFO.search(stmt_text))) and not NOT_ADVICE.search(joined)
+    # Advice tells or suggests; neutral information ("most people find...") is not
+    # advice (MITI GI), and "you need to" inside a question asks, it does not tell.
+    # Minimal encouragers ("go on", "you can see") are cut out first: they tell nothing.
+    advice = bool(ADVICE.search(NOT_ADVICE.sub("  ", stmt_text))) or bool(ADVICE_ASKED.search(joined))
     for c in parts:
         if c.question is None:
             j = skip_linkers(c.tokens, 0)
-            if j < len(c.tokens) and c.tokens[j] in IMPERATIVE and not NOT_ADVICE.search(
-                    " " + " ".join(c.tokens[j:j + 3]) + " ") and not (
-                    j + 1 < len(c.tokens) and c.tokens[j + 1] in {"you", "i", "we", "me"} | AUX):
+            head = " " + " ".join(c.tokens[j:j + 3]) + " "
+            if len(c.tokens) - j >= 3 and c.tokens[j] in IMPERATIVE and not NOT_ADVICE.search(head) \
+                    and c.tokens[j + 1] not in {"you", "i", "we", "me", "it"} | AUX:
                 advice = True
+    for c in parts:
+        # "Could you ask her?", "can't you just delegate it?": a yes/no question that proposes.
+        j = skip_linkers(c.tokens, 0)
+        if c.question in (CLOSED, "declarative") and c.tokens[j:j + 1] in (["could"], ["can"], ["would"]) and \
+                SUGGESTION.search(" " + " ".join(c.tokens[j:j + 5]) + " "):
+            advice = True
     result.advice = advice
     # A reflection lives in the statement part; a second-person statement that
     # reuses the coachee's words is a paraphrase even without a stock phrase.
     # Praise is not an echo: "that sounds like a solid plan" affirms.
     stmt_text = AFFIRMATION.sub("  ", stmt_text) if result.affirmation else stmt_text
-    reflective = bool(REFLECTION.search(stmt_text)) and not ADVICE.search(stmt_text) \
-        and not INFO.search(stmt_text)
+    reflective = bool(REFLECTION.search(stmt_text)) and not advice and not INFO.search(stmt_text)
     if not reflective and len(stmt_text.split()) >= 5 and " you" in stmt_text and not advice:
         reflective = _overlap(parsed.stems, previous) >= 2 and not result.affirmation
-    if not reflective and not advice and not result.affirmation and not INFO_YOU.search(stmt_text):
+    if not reflective and not advice and not result.affirmation and not INFO_YOU.search(stmt_text) \
+            and not INFO.search(stmt_text):
         statements_only = [c for c in parts if c.question is None]
         # A rising-tone statement about the client ("so you'd be doing it for him too?"),
         # but not a question whose interrogative form the clause split missed.
@@ -143,12 +180,14 @@ def detect(parsed: Any, previous: Any = None, statements: bool = True) -> ActRes
         # "So the plan is X and Y, is that right?": a summary checked with the client.
         if not reflective and CHECK_TAG.search(joined) and len(parsed.tokens) >= 7:
             reflective = True
-    result.reflection = reflective
     for c in declaratives:
+        if _echo(c, previous):
+            reflective = True
         # "So you feel stuck?" is a reflection said with a rising tone; a bare
         # "Next week?" is a closed question.
-        if not (reflective and REFLECTION.search(" " + " ".join(c.tokens) + " ")):
+        elif not (reflective and REFLECTION.search(" " + " ".join(c.tokens) + " ")):
             result.questions.append(CLOSED)
+    result.reflection = reflective
     return result
 
 

@@ -48,10 +48,13 @@ EMBEDDERS = {"know", "knew", "sure", "wonder", "wondering", "tell", "told", "ask
              "regardless", "whatever", "mean", "imagine", "hear", "heard", "said", "say",
              "talk", "talked", "look", "looking", "by", "question", "wondered"}
 CLOSED_HOW = {"many", "much", "long", "often", "old", "soon", "far"}
-CLOSED_WH = {"when", "where", "who", "which", "whom", "whose"}
+#: "when", "where" ask for a time or a place. "who" and "which" ask the coachee to
+#: name people or pick among their own ideas ("who else could help?", "which feels
+#: right to start with?"); coders label those open, so they are not here.
+CLOSED_WH = {"when", "where", "whose"}
 #: "can you tell me more" asks for a story, so it counts as open.
 TELL_VERBS = {"tell", "say", "describe", "talk", "share", "explain", "walk", "give", "expand",
-              "elaborate", "help"}
+              "elaborate", "help", "run", "take", "paint", "unpack"}
 TAGS = (("is", "n't", "it"), ("do", "n't", "you"), ("are", "n't", "you"), ("was", "n't", "it"),
         ("does", "n't", "it"), ("did", "n't", "you"), ("have", "n't", "you"), ("wo", "n't", "you"),
         ("would", "n't", "it"), ("could", "n't", "you"), ("is", "that", "right"),
@@ -127,6 +130,10 @@ def _question_at(tokens: list[str], j: int, loose: bool) -> str | None:
         if loose and nxt not in LINKERS | {"i", "you"}:
             return _wh_kind(tokens, j)
         return None
+    if w in {"when", "where", "if"} and nxt in PRONOUNS - {"that", "this", "there"} and not loose:
+        return None  # "when you say X, who...": a subordinate clause, not a question
+    if w in {"anything", "something"} and nxt in {"else", "about"}:
+        return OPEN  # "anything else?" invites more, whatever its yes/no form
     if w == "by" and nxt == "when":
         return CLOSED  # "by when will you have done it?"
     if w in {"in", "to"} and nxt in {"what", "which"} and nxt2 in {"way", "ways", "extent", "sense"}:
@@ -206,10 +213,11 @@ def clauses(parsed: Any) -> list[Clause]:
                     q = _question_at(toks, nk, loose=False)
                 if q:
                     k = nk
-            # Mid-sentence "who"/"which" are relative pronouns ("anyone who could help").
-            elif t in WH - {"who", "which", "whom", "whose"} and prev not in EMBEDDERS \
-                    and k + 1 < len(toks) and toks[k + 1] in AUX \
-                    and toks[k + 1] not in {"'s"}:
+            # Mid-sentence "who"/"which" are relative pronouns ("anyone who could help")
+            # unless a subject follows the auxiliary ("..., who are you thinking of").
+            elif prev not in EMBEDDERS and k + 2 < len(toks) and toks[k + 1] in AUX \
+                    and toks[k + 1] != "'s" and (t in WH - {"who", "which", "whom", "whose"} or
+                                                 t in {"who", "which"} and toks[k + 2] in PRONOUNS):
                 q = _wh_kind(toks, k)  # a new question run on without punctuation
             elif whole and prev not in EMBEDDERS | WH and (
                     t in WH - {"who", "which", "whom", "whose"}
@@ -221,15 +229,7 @@ def clauses(parsed: Any) -> list[Clause]:
             if q and (not starts or k - starts[-1][0] > 2):
                 starts.append((k, q))
             k += 1
-        if starts and len(toks) <= 14:
-            # "How are you doing?", "How was your weekend?": a greeting, not a question.
-            greeting = [st for st in starts if _GREETING.search(" " + " ".join(toks[st[0]:]) + " ")]
-            if greeting:
-                starts = [st for st in starts if st not in greeting]
-                if not starts:
-                    out.append(Clause(toks, None))
-                    continue
-        if starts and _SCALE.search(" " + " ".join(toks) + " "):
+        if starts and SCALE.search(" " + " ".join(toks) + " "):
             # "On a scale of one to ten, how confident are you?": a number answers it.
             starts = [(st, CLOSED) for st, _ in starts]
         tag = CHECK_TAG.search(" " + " ".join(toks) + " ") if sent.asked and not starts else None
@@ -237,9 +237,12 @@ def clauses(parsed: Any) -> list[Clause]:
             # "You'd like to stop, is that right?": a statement checked with a closed question.
             starts.append((len(toks) - len(tag.group().split()), CLOSED))
         elif sent.asked and not starts:
-            # "You feel stuck?" with no interrogative form: a rising-tone statement.
-            starts.append((0, "declarative"))
-        elif not sent.asked and _tag_question(toks) and not starts:
+            # No interrogative form: an elliptical prompt ("And Grace?", "Anything
+            # else?") or a rising-tone statement ("You feel stuck?", "A Post-it note?").
+            starts.append((0, OPEN if prompt(toks) else "declarative"))
+        elif whole and _tag_question(toks) and not starts:
+            # With punctuation a tag ended by "." is a remark ("It's all box-ticking,
+            # isn't it."); unpunctuated, the tag is all there is to go on.
             starts.append((0, CLOSED))
         if not starts or starts[0][0] > 0:
             out.append(Clause(toks[: starts[0][0] if starts else len(toks)], None))
@@ -254,14 +257,34 @@ _RUN_ON_AUX = {"would", "could", "can", "do", "did", "are", "have", "will", "wer
 #: Words after which "can you", "do you" continue the sentence ("as much as you can you").
 _NOT_BEFORE_RUN_ON = {"if", "whether", "that", "than", "as", "so", "because", "what", "how", "why",
                       "where", "when", "who", "which", "n't", "not", "and", "or", "but", "thing"}
-_GREETING = re.compile(r"^ (how are you( doing| keeping)?( today)?|how (has|was|'s|is) your "
-                       r"(week|weekend|day|morning|holiday|break)( been| going)?) $")
-_SCALE = re.compile(r" (on a scale|scale of|out of (ten|10)|(from|between) (zero|nought|one|0|1) (to|and) "
+SCALE = re.compile(r" (on a scale|scale of|out of (ten|10)|(from|between) (zero|nought|one|0|1) (to|and) "
                     r"(ten|10)) ")
 
 CHECK_TAG = re.compile(r" (is that right|is that fair|have i got that right|did i get that right|"
                         r"does that sound right|am i right) $")
 
+
+
+#: Words that open an elliptical follow-up prompt ("And Grace?", "Then Fridays?").
+_PROMPT_OPENERS = {"and", "then", "anything"}
+#: Words whose presence makes a short turn a sentence, not a noun-phrase prompt.
+_VERBISH = AUX | {"n't", "not", "i", "you", "we", "he", "she", "they", "it", "feel", "feels", "felt", "think"}
+
+
+def prompt(tokens: list[str]) -> bool:
+    """An elliptical prompt: a short verbless follow-up such as "and the checklist",
+    "then fridays", "anything else", "and if that doesn't work". It asks the coachee
+    to go on about the item, so it is an open question (the way coders label them)."""
+    if tokens in (["next"], ["what", "else"], ["else"]):
+        return True
+    if not tokens or tokens[0] not in _PROMPT_OPENERS or len(tokens) > 9:
+        return False
+    rest = tokens[1:]
+    if tokens[0] == "anything":
+        return True
+    if rest[:1] in (["if"], ["what"], ["how"]):
+        return True  # "and if it does?", "and what about Sue?"
+    return bool(rest) and not (_VERBISH & set(rest))
 
 
 def questions_of(parsed: Parsed) -> list[str]:
