@@ -275,3 +275,18 @@ def test_asking_for_the_coachees_options_is_not_advice(text):
 ])
 def test_suggestions_and_offers_are_advice(text):
     assert "advice" in acts(text)
+
+
+@pytest.mark.parametrize("text,kinds", [
+    ("what's going on in years 3 and 5 is it that they don't want to or they don't know how",
+     ["open_question", "closed_question"]),
+    ("and his prs are they still good quality", ["closed_question"]),
+    ("how confident are you one to ten", ["closed_question"]),
+    ("what other options are there even ones that seem unlikely", ["open_question"]),
+])
+def test_stacked_and_run_on_questions_of_the_coach_without_punctuation(text, kinds):
+    assert detect(parse(text)).questions == kinds
+
+
+def test_the_problem_is_they_is_a_statement():
+    assert detect(parse("the problem is they never listen to the night staff")).questions == []

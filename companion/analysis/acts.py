@@ -130,7 +130,7 @@ def detect(parsed: Any, previous: Any = None, statements: bool = True) -> ActRes
     "I could ask the team" is an option, not advice).
     """
     result = ActResult()
-    parts = clauses(parsed)
+    parts = clauses(parsed, eager=statements)
     result.questions = [c.question for c in parts if c.question in (OPEN, CLOSED)]
     declaratives = [c for c in parts if c.question == "declarative"]
     if not statements:

@@ -189,8 +189,14 @@ class Clause:
     question: str | None  # OPEN, CLOSED or None for a statement
 
 
-def clauses(parsed: Any) -> list[Clause]:
-    """Split an utterance into question clauses and statement stretches."""
+def clauses(parsed: Any, eager: bool = False) -> list[Clause]:
+    """Split an utterance into question clauses and statement stretches.
+
+    ``eager`` (the coach's side) also starts a yes/no question at an inverted
+    auxiliary inside a run of speech ("what's going on, is it that they...",
+    "and his PRs, are they still good"): an interviewer stacks questions that
+    way, while the same words from the coachee are more often a statement.
+    """
     out: list[Clause] = []
     whole = not parsed.punctuated
     for sent in parsed.sentences:
@@ -226,6 +232,12 @@ def clauses(parsed: Any) -> list[Clause]:
                 # Unpunctuated run-ons: "let's start there what brings you in", "good
                 # question what made you", "thoughts on that would you like to hear them".
                 q = _question_at(toks, k, loose=False)
+            elif eager and (whole or sent.asked) and t in _RUN_ON_AUX | {"is", "was", "does", "should", "has"} \
+                    and k + 1 < len(toks) and toks[k + 1] in _RUN_ON_SUBJECTS and prev.isalnum() \
+                    and prev not in _NOT_BEFORE_RUN_ON | AUX | EMBEDDERS | _SUBJECT_PRONOUNS | _COPULA_SUBJECTS \
+                    and (k + 2 < len(toks) or sent.asked) and not WH & set(toks[max(0, k - 4):k]):
+                # ("what other options are there": the inversion belongs to the "what")
+                q = _question_at(toks, k, loose=False)
             if q and (not starts or k - starts[-1][0] > 2):
                 starts.append((k, q))
             k += 1
@@ -257,8 +269,14 @@ _RUN_ON_AUX = {"would", "could", "can", "do", "did", "are", "have", "will", "wer
 #: Words after which "can you", "do you" continue the sentence ("as much as you can you").
 _NOT_BEFORE_RUN_ON = {"if", "whether", "that", "than", "as", "so", "because", "what", "how", "why",
                       "where", "when", "who", "which", "n't", "not", "and", "or", "but", "thing"}
-SCALE = re.compile(r" (on a scale|scale of|out of (ten|10)|(from|between) (zero|nought|one|0|1) (to|and) "
-                    r"(ten|10)) ")
+SCALE = re.compile(r" (on a scale|scale of|out of (ten|10)|((from|between) )?(zero|nought|one|0|1) (to|and) "
+                   r"(ten|10)) ")
+#: Subjects after an auxiliary that starts a stacked yes/no question.
+_RUN_ON_SUBJECTS = {"you", "it", "that", "this", "they", "he", "she", "there", "people", "we", "i", "anyone"}
+_SUBJECT_PRONOUNS = {"i", "you", "we", "they", "he", "she", "people", "n't", "not"}
+#: "the problem is they never listen": a noun before "is" makes it a statement.
+_COPULA_SUBJECTS = {"problem", "thing", "point", "issue", "truth", "fact", "trouble", "reason", "worry", "idea",
+                    "question", "answer", "plan", "hope", "bit", "part", "difference", "thought", "risk"}
 
 CHECK_TAG = re.compile(r" (is that right|is that fair|have i got that right|did i get that right|"
                         r"does that sound right|am i right) $")
