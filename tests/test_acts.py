@@ -290,3 +290,26 @@ def test_stacked_and_run_on_questions_of_the_coach_without_punctuation(text, kin
 
 def test_the_problem_is_they_is_a_statement():
     assert detect(parse("the problem is they never listen to the night staff")).questions == []
+
+
+@pytest.mark.parametrize("text", [
+    "If a colleague came to you with exactly this problem, what would you tell them?",
+    "You mentioned the hospital discharge team. What's their interest?",
+    "So there's quite a lot here. What feels most important to you?",
+])
+def test_a_lead_in_that_frames_or_points_at_a_topic_is_not_a_reflection(text):
+    assert acts(text) == ["open_question"]
+
+
+def test_a_reflection_before_a_question_is_still_both():
+    said = "I keep saying yes to everything and then I'm at my desk till eight."
+    assert acts("You're worried that saying no would let the team down. What would help?", said) == [
+        "open_question", "reflection"]
+
+
+def test_goodbyes_are_not_reflections():
+    assert acts("Go! See you next week.") == []
+
+
+def test_checking_a_date_is_a_question_not_an_echo():
+    assert acts("Thirtieth of May?", "I'll have it done by the thirtieth of May.") == ["closed_question"]

@@ -66,6 +66,9 @@ ADVICE_ASKED = phrases(
     r"how about (a|an|the)", r"what if you (just )?[a-z]+ed", r"what if you (tried|gave|took|left|put|told|"
     r"kept|sent|made|did|set|said|wrote|stopped|started)",
 )
+#: Pointing back at a topic before a question: "you mentioned the stand-ups", "earlier you said".
+TOPIC_CUE = phrases(r"you (mentioned|said|talked about|brought up|spoke about|touched on)",
+                    r"(earlier|last time|before) you", r"(going|coming|getting) back to", r"on the (subject|topic) of")
 #: "could you ask her", "can't you just delegate it", "could Mrs Akhtar put it in".
 SUGGESTION = phrases(r"(could|can|would) (n't )?(?!i |we )([a-z]+ ){1,2}(just )?(try|ask|delegate|book|block|put|"
                      r"send|use|get|tell|speak|talk|email|call|swap|split|share|move|drop|cut|skip|pair|set)")

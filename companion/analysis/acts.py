@@ -27,9 +27,10 @@ from companion.analysis.act_phrases import (
     NOT_ADVICE,
     REFLECTION,
     SUGGESTION,
+    TOPIC_CUE,
 )
 from companion.analysis.base import AnalysisContext, Component
-from companion.analysis.lexicon import FIRST_PERSON, LINKERS, STOPWORDS, WH
+from companion.analysis.lexicon import FIRST_PERSON, LINKERS, NUMBERISH, STOPWORDS, WH
 from companion.analysis.questions import (
     AUX,
     CHECK_TAG,
@@ -82,7 +83,7 @@ def _about_the_listener(c: Clause) -> bool:
         return False
     if toks[0] == "you" and toks[1] in {"can", "could", "may"} and toks[2] != "n't":
         return False  # "you can hang your coat there": permission or an option, not an echo
-    text = NOT_ABOUT_YOU.sub(" ", " " + " ".join(toks) + " ")
+    text = NOT_ABOUT_YOU.sub(" ", " " + " ".join(c.tokens) + " ")
     return any(t in {"you", "yourself"} for t in text.split())
 
 
@@ -107,6 +108,8 @@ def _echo(c: Clause, previous: Any) -> bool:
     toks = c.tokens[skip_linkers(c.tokens, 0):]
     if previous is None or not 1 <= len(toks) <= 6 or WH & set(toks) or FIRST_PERSON & set(toks):
         return False
+    if NUMBERISH & set(toks) or any(t[:1].isdigit() for t in toks):
+        return False  # "Thirtieth of May?", "One to ten?": checking a fact is a closed question
     words = [t for t in toks if t.isalpha() and t not in STOPWORDS and len(t) > 2]
     said = set(previous.stems)
     return bool(words) and sum(stem(t) in said for t in words) * 2 >= len(words)
@@ -168,10 +171,17 @@ def detect(parsed: Any, previous: Any = None, statements: bool = True) -> ActRes
     # Praise is not an echo: "that sounds like a solid plan" affirms.
     stmt_text = AFFIRMATION.sub("  ", stmt_text) if result.affirmation else stmt_text
     reflective = bool(REFLECTION.search(stmt_text)) and not advice and not INFO.search(stmt_text)
-    if not reflective and len(stmt_text.split()) >= 5 and " you" in stmt_text and not advice:
+    # A short lead-in before a question ("So there's a lot here. What matters most?",
+    # "You mentioned the stand-ups. What would a good one look like?") only points at
+    # a topic: coders code the question alone (MITI E.4.e.5) unless it says what was felt.
+    lead = sum(len(c.tokens) for c in parts if c.question is None)
+    pointer = bool(result.questions) and (lead <= 8 or bool(TOPIC_CUE.search(stmt_text)))
+    if pointer:
+        reflective = reflective and not TOPIC_CUE.search(stmt_text)
+    elif not reflective and len(stmt_text.split()) >= 5 and " you" in stmt_text and not advice:
         reflective = _overlap(parsed.stems, previous) >= 2 and not result.affirmation
-    if not reflective and not advice and not result.affirmation and not INFO_YOU.search(stmt_text) \
-            and not INFO.search(stmt_text):
+    if not reflective and not pointer and not advice and not result.affirmation \
+            and not INFO_YOU.search(stmt_text) and not INFO.search(stmt_text):
         statements_only = [c for c in parts if c.question is None]
         # A rising-tone statement about the client ("so you'd be doing it for him too?"),
         # but not a question whose interrogative form the clause split missed.

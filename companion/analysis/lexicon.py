@@ -35,6 +35,15 @@ LINKERS = frozenset({"and", "so", "but", "okay", "ok", "alright", "right", "well
                      "also", "sure", "oh", "great", "good", "thanks", "hi", "hello", "anyway", "just",
                      "see", "cool", "fine", "wow", "yes"} | FILLERS | {"yeah"})
 
+#: Numbers, ordinals, months and weekdays written as words: a time, a date or an amount.
+NUMBERISH = frozenset({
+    "zero", "nought", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "hundred", "half",
+    "quarter", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth", "twelfth", "fifteenth", "twentieth", "thirtieth", "january", "february", "march", "april",
+    "may", "june", "july", "august", "september", "october", "november", "december", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "tonight", "week", "weeks",
+    "month", "months", "minutes", "hours", "days"})
 #: Function words carry no topic; kept out of the content stems.
 STOPWORDS = frozenset([
     "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are",

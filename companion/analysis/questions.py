@@ -256,6 +256,11 @@ def clauses(parsed: Any, eager: bool = False) -> list[Clause]:
             # With punctuation a tag ended by "." is a remark ("It's all box-ticking,
             # isn't it."); unpunctuated, the tag is all there is to go on.
             starts.append((0, CLOSED))
+        lead = skip_linkers(toks, 0)
+        if starts and starts[0][0] > lead and toks[lead] in _FRAMING:
+            # "If a colleague came to you with this, what would you tell them?": the
+            # conditional frames the question; it is part of it, not a statement.
+            starts[0] = (0, starts[0][1])
         if not starts or starts[0][0] > 0:
             out.append(Clause(toks[: starts[0][0] if starts else len(toks)], None))
         for n, (s, q) in enumerate(starts):
@@ -271,6 +276,9 @@ _NOT_BEFORE_RUN_ON = {"if", "whether", "that", "than", "as", "so", "because", "w
                       "where", "when", "who", "which", "n't", "not", "and", "or", "but", "thing"}
 SCALE = re.compile(r" (on a scale|scale of|out of (ten|10)|((from|between) )?(zero|nought|one|0|1) (to|and) "
                    r"(ten|10)) ")
+#: Words that open a clause framing the question that follows it in one sentence.
+_FRAMING = {"if", "when", "whenever", "once", "suppose", "supposing", "imagine", "say", "looking", "thinking",
+            "given", "out", "before", "after", "between", "of", "for", "in", "with", "from", "compared"}
 #: Subjects after an auxiliary that starts a stacked yes/no question.
 _RUN_ON_SUBJECTS = {"you", "it", "that", "this", "they", "he", "she", "there", "people", "we", "i", "anyone"}
 _SUBJECT_PRONOUNS = {"i", "you", "we", "they", "he", "she", "people", "n't", "not"}
