@@ -104,13 +104,16 @@ NOT_ADVICE = phrases(r"should be proud", r"you (could|can) (see|tell|hear)", r"(
                        r"you need to (feel|know) (that )?you", r"go (on|ahead)", r"carry on", r"keep going",
                        r"take your time", r"say more")
 AFFIRMATION = phrases(
-    r"well done", r"good job", r"great job", r"nice (work|one|job)", r"good work", r"good for you",
+    # Praise counts when it names what was done ("well done for raising it"); a bare
+    # "Great job!" or "I'm proud of you" is generic and not coded (MITI 4.2.1 E.4.f.2).
+    r"(well done|good job|great job|nice work|good work|good for you) (for|on|with|in|getting|to)",
     r"(that|this|it) 's (a |an )?(really |very |such a |such an )?(great|good|brilliant|fantastic|"
     r"excellent|wonderful|lovely|smart|clever|impressive|huge|big|important|creative|useful|"
-    r"strong|solid|powerful|thoughtful) (idea|plan|step|insight|point|thought|progress|start|"
-    r"achievement|realisation|realization|move|change|commitment|effort|goal|option|list|question)",
+    r"strong|solid|powerful|thoughtful|proper|honest|generous|brave|clear|sensible|realistic) (idea|plan|step|"
+    r"insight|point|thought|progress|start|achievement|realisation|realization|move|change|commitment|effort|"
+    r"goal|option|list|question|way|reflection)",
     r"(great|good|brilliant|excellent|lovely|creative|smart|clever|solid|sensible|practical|realistic|"
-    r"useful) (idea|ideas|thinking|plan|plans|insight|point|step|steps)",
+    r"useful|clear|careful) (idea|ideas|thinking|plan|plans|insight|point|step|steps)",
     r"(that|it) 's (a |an )?(really |very |pretty |such a )?(honest|brave|courageous|mature|generous|"
     r"wise|sensible|smart|hard) thing (to|you)",
     r"you ('ve|have) (already |clearly |really )?(shown|proved|proven|demonstrated) (you|that|how)",
@@ -120,17 +123,21 @@ AFFIRMATION = phrases(
     r"you ('ve|have) (done|made|managed|achieved|worked|come|shown|handled|got|kept|stuck|put|"
     r"taken|already done|already made|really|clearly|obviously) .*(well|lot|great|hard|far|way|"
     r"progress|effort|already|so much|good|brilliant)",
-    r"you 're (clearly |really |so |very |obviously |being )?(good|great|brilliant|skilled|resourceful|"
+    r"you 're (clearly |really |so |very |obviously |being )?(good at|great at|brilliant|skilled|resourceful|"
     r"committed|determined|capable|strong|thoughtful|brave|courageous|creative|organised|"
     r"organized|honest|generous|caring|talented|persistent|dedicated)",
+    r"you were (really |very |so |pretty |incredibly )?(honest|brave|open|clear|focused|thoughtful|generous|calm|"
+    r"professional|patient|persistent)",
+    r"(is|was) (really |very |so )?(thoughtful|brave|generous|insightful|clear thinking)",
+    r"(and )?(really |very |so )?(brave|courageous|generous), to",
     r"(it|that) (takes|took) (real |a lot of |some )?(courage|guts|strength|honesty|effort|commitment|"
     r"determination)",
-    r"i (really )?(appreciate|admire|respect)", r"i 'm (really |so |very )?(impressed|proud)",
-    r"impressive", r"you should be proud", r"proud of (you|yourself)", r"thank you for (sharing|being|your|telling)",
+    r"i (really )?(appreciate|admire|respect) (how|the way|that you|your)", r"i 'm (really |so |very )?impressed",
+    r"impressive", r"that 's (real|great|good) progress",
     r"(that|this|it) (shows|says|speaks|took) (a lot|real|great|how|so|your|you)",
-    r"you (did|handled) (it|that|this|well|really|a great)", r"you care (a lot|deeply|about)",
+    r"you (did|handled) (it|that|this|well|really|a great)",
     r"(your|you have|you 've got) (a |real |great |clear )?(strength|skill|talent|gift|experience)",
-    r"you (clearly|obviously|really|already) (care|know|understand|have)",
+    r"you (clearly|obviously|really|already) (know|understand) (a lot|how|what)",
 )
 
 #: "you" that does not talk about the listener: fillers and courtesies.

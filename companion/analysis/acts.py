@@ -146,7 +146,8 @@ def detect(parsed: Any, previous: Any = None, statements: bool = True) -> ActRes
             return result
     joined = parsed.joined
     stmt_text = " " + " ".join(t for c in parts if c.question in (None, "declarative") for t in c.tokens) + " "
-    if AFFIRMATION.search(joined):
+    # Affirming is said, not asked: "You're good with that?" checks agreement.
+    if AFFIRMATION.search(" " + " ".join(t for c in parts if c.question is None for t in c.tokens) + " "):
         result.affirmation = True
     # Advice tells or suggests; neutral information ("most people find...") is not
     # advice (MITI GI), and "you need to" inside a question asks, it does not tell.
