@@ -65,8 +65,15 @@ def test_reflections(text):
     assert "advice" not in acts(text)
 
 
-def test_reflection_with_rising_tone_is_not_a_question():
+def test_restatement_with_a_rising_tone_is_a_closed_question_by_default(monkeypatch):
+    # MITI: a transcript's "?" marks a rise, and a rise makes a restatement a question.
+    assert acts("So you feel stuck?") == ["closed_question"]
+    assert acts("So you'd be telling her before the party?") == ["closed_question"]
+    assert acts("Next week?") == ["closed_question"]
+    # One switch reads it as a reflection instead.
+    monkeypatch.setattr("companion.analysis.acts.RISING_RESTATEMENT_IS_REFLECTION", True)
     assert acts("So you feel stuck?") == ["reflection"]
+    assert acts("So you'd be telling her before the party?") == ["reflection"]
     assert acts("Next week?") == ["closed_question"]
 
 
@@ -144,7 +151,6 @@ def test_minimal_encouragers_are_not_advice(text):
     "So the cravings are worst after dinner.",
     "so a walk after lunch and no phone in bed",
     "It's been a rough few months.",
-    "So you'd be telling her before the party?",
 ])
 def test_plain_statement_reflections(text):
     assert acts(text) == ["reflection"]

@@ -48,6 +48,13 @@ from companion.analysis.text import stem
 from companion.model import Event, Role
 
 ACTS = (OPEN, CLOSED, "reflection", "advice", "affirmation")
+#: A full restatement with a rising "?" ("So you feel stuck?"). MITI codes the
+#: inverted form as a question and found no rule coding the declarative one as a
+#: reflection; a transcript's "?" is the transcriber's hearing of a rise, so it is a
+#: closed question by default. True reads it as a reflection instead (the older
+#: own sets were labelled that way). A short echo of the coachee's words ("A
+#: Post-it note?") is a reflection either way.
+RISING_RESTATEMENT_IS_REFLECTION = False
 __all__ = ["ACTS", "ActResult", "ActTagger", "detect", "is_question", "question_kinds"]
 
 
@@ -170,6 +177,8 @@ def detect(parsed: Any, previous: Any = None, statements: bool = True) -> ActRes
     # A reflection lives in the statement part; a second-person statement that
     # reuses the coachee's words is a paraphrase even without a stock phrase.
     # Praise is not an echo: "that sounds like a solid plan" affirms.
+    if not RISING_RESTATEMENT_IS_REFLECTION:
+        stmt_text = " " + " ".join(t for c in parts if c.question is None for t in c.tokens) + " "
     stmt_text = AFFIRMATION.sub("  ", stmt_text) if result.affirmation else stmt_text
     reflective = bool(REFLECTION.search(stmt_text)) and not advice and not INFO.search(stmt_text)
     # A short lead-in before a question ("So there's a lot here. What matters most?",
@@ -187,7 +196,8 @@ def detect(parsed: Any, previous: Any = None, statements: bool = True) -> ActRes
         # A rising-tone statement about the client ("so you'd be doing it for him too?"),
         # but not a question whose interrogative form the clause split missed.
         reflective = any(_about_the_listener(c) or _summary(c) for c in statements_only) or any(
-            _about_the_listener(c) and len(c.tokens) >= 5 and not WH & set(c.tokens) for c in declaratives)
+            RISING_RESTATEMENT_IS_REFLECTION and _about_the_listener(c) and len(c.tokens) >= 5
+            and not WH & set(c.tokens) for c in declaratives)
         # "So the plan is X and Y, is that right?": a summary checked with the client.
         if not reflective and CHECK_TAG.search(joined) and len(parsed.tokens) >= 7:
             reflective = True
@@ -196,7 +206,8 @@ def detect(parsed: Any, previous: Any = None, statements: bool = True) -> ActRes
             reflective = True
         # "So you feel stuck?" is a reflection said with a rising tone; a bare
         # "Next week?" is a closed question.
-        elif not (reflective and REFLECTION.search(" " + " ".join(c.tokens) + " ")):
+        elif not (RISING_RESTATEMENT_IS_REFLECTION and reflective
+                  and REFLECTION.search(" " + " ".join(c.tokens) + " ")):
             result.questions.append(CLOSED)
     result.reflection = reflective
     return result
