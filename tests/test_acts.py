@@ -319,3 +319,14 @@ def test_goodbyes_are_not_reflections():
 
 def test_checking_a_date_is_a_question_not_an_echo():
     assert acts("Thirtieth of May?", "I'll have it done by the thirtieth of May.") == ["closed_question"]
+
+
+@pytest.mark.parametrize("text,kinds", [
+    ("What would make it bearable, do you think?", ["open_question"]),
+    ("So what's the one thing you'll commit to, and by when?", ["open_question"]),
+    ("And what about the March worry? Is there anything that would help with that?", ["closed_question"]),
+    ("What about you, where are you on a Sunday?", ["open_question"]),
+    ("What do you want from this? And how will you know you got there?", ["open_question", "open_question"]),
+])
+def test_tails_and_topic_pointers_do_not_make_a_second_question(text, kinds):
+    assert question_kinds(text) == kinds

@@ -79,7 +79,7 @@ def _inverted_soon(tokens: list[str], j: int, span: int = 4) -> bool:
 #: "where would you like to start", "where does that leave you", "where are you
 #: with it": asking for a position or a way forward, not a place, so open.
 _WHERE_OPEN = {"start", "begin", "leave", "leaves", "fit", "fits", "stand", "take", "takes", "with",
-               "from", "go", "head", "now"}
+               "from", "go", "head", "now", "at"}
 
 
 def _wh_kind(tokens: list[str], j: int) -> str:
@@ -241,6 +241,10 @@ def clauses(parsed: Any, eager: bool = False) -> list[Clause]:
             if q and (not starts or k - starts[-1][0] > 2):
                 starts.append((k, q))
             k += 1
+        if len(starts) > 1 and tuple(toks[starts[-1][0]:]) in _TAILS:
+            # "What would make it bearable, do you think?", "What will you do, and by when?":
+            # a tail that extends the question before it, not a second question.
+            starts.pop()
         if starts and SCALE.search(" " + " ".join(toks) + " "):
             # "On a scale of one to ten, how confident are you?": a number answers it.
             starts = [(st, CLOSED) for st, _ in starts]
@@ -266,7 +270,24 @@ def clauses(parsed: Any, eager: bool = False) -> list[Clause]:
         for n, (s, q) in enumerate(starts):
             end = starts[n + 1][0] if n + 1 < len(starts) else len(toks)
             out.append(Clause(toks[s:end], q))
+    for n in range(len(out) - 1):
+        if out[n].question and out[n + 1].question and _pointer(out[n].tokens):
+            # "And what about the March worry? Is there anything that would help?": the
+            # first names the topic, the second asks; one question, not two.
+            out[n] = Clause(out[n].tokens, None)
     return out
+
+
+#: Tails that extend the question before them.
+_TAILS = {("do", "you", "think"), ("would", "you", "say"), ("by", "when"), ("when",), ("you", "think")}
+
+
+def _pointer(tokens: list[str]) -> bool:
+    """A verbless "what about X" or "and X" that names a topic for the next question."""
+    j = skip_linkers(tokens, 0)
+    rest = tokens[j + 2:] if tokens[j:j + 2] in (["what", "about"], ["how", "about"]) else \
+        tokens[1:] if tokens[:1] == ["and"] else None
+    return rest is not None and 0 < len(rest) <= 6 and not (_VERBISH & set(rest)) and not rest[0].endswith("ing")
 
 
 #: Auxiliaries that start a run-on question mid-utterance ("... would you like to").
