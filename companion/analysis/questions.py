@@ -287,7 +287,8 @@ def _pointer(tokens: list[str]) -> bool:
     j = skip_linkers(tokens, 0)
     rest = tokens[j + 2:] if tokens[j:j + 2] in (["what", "about"], ["how", "about"]) else \
         tokens[1:] if tokens[:1] == ["and"] else None
-    return rest is not None and 0 < len(rest) <= 6 and not (_VERBISH & set(rest)) and not rest[0].endswith("ing")
+    return rest is not None and 0 < len(rest) <= 6 and not rest[0].endswith("ing") and (
+        len(rest) == 1 or not _VERBISH & set(rest))
 
 
 #: Auxiliaries that start a run-on question mid-utterance ("... would you like to").
