@@ -325,7 +325,7 @@ def test_checking_a_date_is_a_question_not_an_echo():
     ("What would make it bearable, do you think?", ["open_question"]),
     ("So what's the one thing you'll commit to, and by when?", ["open_question"]),
     ("And what about the March worry? Is there anything that would help with that?", ["closed_question"]),
-    ("What about you, where are you on a Sunday?", ["open_question"]),
+    ("What about you, how do Sundays feel?", ["open_question"]),
     ("What do you want from this? And how will you know you got there?", ["open_question", "open_question"]),
 ])
 def test_tails_and_topic_pointers_do_not_make_a_second_question(text, kinds):
