@@ -119,6 +119,8 @@ def _question_at(tokens: list[str], j: int, loose: bool) -> str | None:
         if nxt in RELATIVE_AFTER_WH:
             # "what the team needs is..." unless an inversion follows ("what the hell do you").
             return _wh_kind(tokens, j) if _inverted_soon(tokens, j + 1, 3) else None
+        if nxt in {"then", "next"} and j + 2 >= len(tokens):
+            return OPEN  # "... what then", "what next"
         if nxt in {"else", "about", "if", "happened", "brings", "brought", "keeps", "kept", "led", "leads", "happens",
                    "happening", "matters",
                    "helps", "helped", "worked", "works", "stops", "stopped", "gets", "got",
@@ -232,6 +234,8 @@ def clauses(parsed: Any, eager: bool = False) -> list[Clause]:
                 # Unpunctuated run-ons: "let's start there what brings you in", "good
                 # question what made you", "thoughts on that would you like to hear them".
                 q = _question_at(toks, k, loose=False)
+                if q is None and eager and t in {"what", "who"} and k + 1 < len(toks) and _verb_like(toks[k + 1]):
+                    q = OPEN  # "so there's a lot here what feels most important"
             elif eager and (whole or sent.asked) and t in _RUN_ON_AUX | {"is", "was", "does", "should", "has"} \
                     and k + 1 < len(toks) and toks[k + 1] in _RUN_ON_SUBJECTS and prev.isalnum() \
                     and prev not in _NOT_BEFORE_RUN_ON | AUX | EMBEDDERS | _SUBJECT_PRONOUNS | _COPULA_SUBJECTS \
@@ -241,6 +245,10 @@ def clauses(parsed: Any, eager: bool = False) -> list[Clause]:
             if q and (not starts or k - starts[-1][0] > 2):
                 starts.append((k, q))
             k += 1
+        if eager and whole and len(toks) >= 2 and toks[-1] in _FINAL_WH and toks[-2] not in EMBEDDERS | WH \
+                and not (starts and starts[-1][0] >= len(toks) - 3):
+            # "patchy how", "and the pilot would be where": an interrogative left at the end.
+            starts.append((len(toks) - 1, _FINAL_WH[toks[-1]]))
         if len(starts) > 1 and tuple(toks[starts[-1][0]:]) in _TAILS:
             # "What would make it bearable, do you think?", "What will you do, and by when?":
             # a tail that extends the question before it, not a second question.
@@ -276,6 +284,15 @@ def clauses(parsed: Any, eager: bool = False) -> list[Clause]:
             # first names the topic, the second asks; one question, not two.
             out[n] = Clause(out[n].tokens, None)
     return out
+
+
+_FINAL_WH = {"how": OPEN, "why": OPEN, "when": CLOSED, "where": CLOSED}
+
+
+def _verb_like(word: str) -> bool:
+    """A third-person or past verb form ("feels", "happened") after "what"/"who"."""
+    return word.isalpha() and len(word) > 3 and (word.endswith("ed") or word.endswith("s")
+                                                 and not word.endswith(("ss", "ous", "is")))
 
 
 #: Tails that extend the question before them.

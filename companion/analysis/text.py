@@ -58,7 +58,9 @@ _stemmer = EnglishStemmer()
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 _PUNCT = re.compile(r"[.?!,;:]")
-_APOSTROPHE = str.maketrans({"’": "'", "‘": "'"})
+#: Curly apostrophes as plain ones; an em or en dash (an interruption in a
+#: transcript: "is there— I mean") as the Treebank double dash.
+_APOSTROPHE = str.maketrans({"’": "'", "‘": "'", "—": " -- ", "–": " -- "})
 
 #: Contractions that speech recognisers write without the apostrophe,
 #: spelled the way the Treebank tokenizer splits the apostrophe form.
