@@ -330,3 +330,15 @@ def test_checking_a_date_is_a_question_not_an_echo():
 ])
 def test_tails_and_topic_pointers_do_not_make_a_second_question(text, kinds):
     assert question_kinds(text) == kinds
+
+
+@pytest.mark.parametrize("text,advice", [
+    ("You could ask Hayley to sit in on the first one.", True),
+    ("It's worth asking your pharmacist about the patches.", True),
+    ("I'd like you to write down three examples before Thursday.", True),
+    ("So let's look at what you could do. What are some options?", False),
+    ("No judging yet, just everything you could possibly do.", False),
+    ("You could have walked out, and you didn't.", False),
+])
+def test_options_put_to_the_coachee(text, advice):
+    assert ("advice" in acts(text)) is advice

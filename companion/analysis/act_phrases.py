@@ -52,10 +52,20 @@ ADVICE = phrases(
     r"want|rather|need|feel|hope|prefer|agree|expect|never|not|n't|been|assume|bet|argue|call|ask|add|"
     r"put|describe|suggest|recommend|advise)\b)[a-z]+",
     r"you (can|could) (not|n't) (let|leave|wait|ignore|afford)", r"do n't (wait|leave|let|ignore)",
+    r"you may want", r"(you 'll|you will) (need|want|have) to",
+    r"i (want|'d like|would like) you to", r"(the|one) (best|key|trick|important) (thing )?is to",
+    r"(it 's|it is|it 'd be|it would be|it might be) (really |probably |definitely )?(important|worth|best|better|"
+    r"a good idea|helpful|useful) (to|that you|if you|[a-z]+ing)",
     # Offering a resource or help: "I could send you our paperwork", "do you want me to look".
     r"i (could|can) (send|forward|share|show|lend|introduce|give|dig out|put you)",
     r"(do|would) you (want|like) me to", r"i 'm happy to (look|send|share|help|go|read|check)",
 )
+#: "You could ask her", "you might book a slot": an option put to the coachee, unless a
+#: "what/where/if" makes it part of a question or a condition ("what you could do").
+YOU_COULD = re.compile(r"(?<!what)(?<!where)(?<!how)(?<!that)(?<!which)(?<! if)(?<!whether)(?<!anywhere)"
+                       r"(?<!thing)(?<!one) you "
+                       r"(could|might) (also |just |always |perhaps |maybe )?(?!(have|be|see|tell|hear|feel|say|"
+                       r"imagine|n't|not|do with|find|get away|never|learn)\b)[a-z]+ ")
 #: Advice put as a question: "have you tried...", "why not...", "what if you gave...".
 ADVICE_ASKED = phrases(
     # "what have you tried" asks about the past; "have you tried" suggests.

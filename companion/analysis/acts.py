@@ -28,6 +28,7 @@ from companion.analysis.act_phrases import (
     REFLECTION,
     SUGGESTION,
     TOPIC_CUE,
+    YOU_COULD,
 )
 from companion.analysis.base import AnalysisContext, Component
 from companion.analysis.lexicon import FIRST_PERSON, LINKERS, NUMBERISH, STOPWORDS, WH
@@ -159,7 +160,8 @@ def detect(parsed: Any, previous: Any = None, statements: bool = True) -> ActRes
     # Advice tells or suggests; neutral information ("most people find...") is not
     # advice (MITI GI), and "you need to" inside a question asks, it does not tell.
     # Minimal encouragers ("go on", "you can see") are cut out first: they tell nothing.
-    advice = bool(ADVICE.search(NOT_ADVICE.sub("  ", stmt_text))) or bool(ADVICE_ASKED.search(joined))
+    told = NOT_ADVICE.sub("  ", stmt_text)
+    advice = bool(ADVICE.search(told) or YOU_COULD.search(told) or ADVICE_ASKED.search(joined))
     for c in parts:
         if c.question is None:
             j = skip_linkers(c.tokens, 0)
