@@ -342,3 +342,12 @@ def test_tails_and_topic_pointers_do_not_make_a_second_question(text, kinds):
 ])
 def test_options_put_to_the_coachee(text, advice):
     assert ("advice" in acts(text)) is advice
+
+
+def test_a_plain_statement_taking_up_the_coachees_words_is_a_reflection():
+    said = "Weeknights are fine really, it's the weekends, Friday and Saturday at the pub."
+    assert acts("The weekends are where most of it happens.", said) == ["reflection"]
+    # Courtesies and scheduling that reuse a word do not reflect.
+    assert acts("Same time on Friday then, good luck with the pub.", said) == []
+    # Nor does the same statement after unrelated talk.
+    assert acts("The weekends are where most of it happens.", "The printer jammed again.") == []

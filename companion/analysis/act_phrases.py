@@ -76,6 +76,9 @@ ADVICE_ASKED = phrases(
     r"how about (a|an|the)", r"what if you (just )?[a-z]+ed", r"what if you (tried|gave|took|left|put|told|"
     r"kept|sent|made|did|set|said|wrote|stopped|started)",
 )
+#: Courtesies, goodbyes and scheduling: they take up the coachee's words without reflecting.
+COURTESY = phrases(r"good luck", r"no worries", r"no need", r"be sorry", r"same time", r"take care", r"no problem",
+                   r"see you", r"bless")
 #: Pointing back at a topic before a question: "you mentioned the stand-ups", "earlier you said".
 TOPIC_CUE = phrases(r"you (mentioned|said|talked about|brought up|spoke about|touched on)",
                     r"(earlier|last time|before) you", r"(going|coming|getting) back to", r"on the (subject|topic) of")

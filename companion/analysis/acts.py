@@ -20,6 +20,7 @@ from companion.analysis.act_phrases import (
     ADVICE,
     ADVICE_ASKED,
     AFFIRMATION,
+    COURTESY,
     IMPERATIVE,
     INFO,
     INFO_YOU,
@@ -56,6 +57,9 @@ ACTS = (OPEN, CLOSED, "reflection", "advice", "affirmation")
 #: own sets were labelled that way). A short echo of the coachee's words ("A
 #: Post-it note?") is a reflection either way.
 RISING_RESTATEMENT_IS_REFLECTION = False
+#: Content stems a plain coach statement must share with the coachee's last turn to
+#: count as a reflection.
+MIN_SHARED_STEMS = 1
 __all__ = ["ACTS", "ActResult", "ActTagger", "detect", "is_question", "question_kinds"]
 
 
@@ -102,6 +106,14 @@ def _summary(c: Clause) -> bool:
     j = 1 if toks[:1] == ["and"] else 0
     return (len(toks) - j >= 4 and toks[j] == "so" and toks[j + 1] not in LINKERS
             and not any(t in FIRST_PERSON for t in toks))
+
+
+def _echoes_the_coachee(parts: list[Clause], parsed: Any, previous: Any) -> bool:
+    toks = [t for c in parts for t in c.tokens[skip_linkers(c.tokens, 0):]]
+    if previous is None or len(toks) < 5 or FIRST_PERSON & set(toks) or NOT_ABOUT_YOU.search(parsed.joined) \
+            or COURTESY.search(parsed.joined) or SCALE.search(parsed.joined):
+        return False
+    return _overlap(parsed.stems, previous) >= MIN_SHARED_STEMS
 
 
 def _overlap(stems: list[str], previous: Any) -> int:
@@ -200,6 +212,11 @@ def detect(parsed: Any, previous: Any = None, statements: bool = True) -> ActRes
         reflective = any(_about_the_listener(c) or _summary(c) for c in statements_only) or any(
             RISING_RESTATEMENT_IS_REFLECTION and _about_the_listener(c) and len(c.tokens) >= 5
             and not WH & set(c.tokens) for c in declaratives)
+        if not reflective and not result.questions and not declaratives:
+            # A plain statement that takes up the coachee's own words ("The weekends are
+            # where most of it happens"): counsellors reflect far more often than they
+            # tell, so a coach statement about the coachee's matter is read as one.
+            reflective = _echoes_the_coachee(statements_only, parsed, previous)
         # "So the plan is X and Y, is that right?": a summary checked with the client.
         if not reflective and CHECK_TAG.search(joined) and len(parsed.tokens) >= 7:
             reflective = True
