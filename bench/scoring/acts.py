@@ -100,7 +100,59 @@ def table(written: dict[str, Any], stripped: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+#: The same command on the rules before this work (commit f01028e), kept for comparison.
+BEFORE = """| Measure (coach cues), before | As written F1 | Stripped F1 |
+|---|---|---|
+| Question (any) | 0.97 | 0.84 |
+| Open vs closed agreement | 0.753 | 0.837 |
+| reflection | 0.75 | 0.75 |
+| advice | 0.28 | 0.27 |
+| affirmation | 0.37 | 0.37 |
+
+Own sets before (same order as below): `bench/eval` question 0.98 / 0.98, open vs closed 0.967 / 0.967,
+reflection 0.97, advice 0.75, affirmation 0.83; `bench/eval_counselling` question 1.00 / 0.97, open vs closed
+1.000 / 0.982, reflection 0.84, advice 0.97 (information counted as advice), affirmation 0.92."""
+
+
+def switched(module: Any, name: str, value: bool) -> Any:
+    """Run with one of the act rules' switches flipped (a context manager)."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def ctx() -> Any:
+        old = getattr(module, name)
+        setattr(module, name, value)
+        try:
+            yield
+        finally:
+            setattr(module, name, old)
+    return ctx()
+
+
+def own_sets() -> str:
+    """The older own sets (bench/eval, bench/eval_counselling) through bench/eval_analytics.py."""
+    import eval_analytics as ea
+
+    rows = ["| Set (coach lines) | Question F1 written / stripped | Open vs closed written / stripped | "
+            "Reflection F1 | Advice F1 | Affirmation F1 |", "|---|---|---|---|---|---|"]
+    for folder in (ea.EVAL_DIR, ea.ROOT / "bench" / "eval_counselling"):
+        sessions = [ea.load(p) for p in sorted(folder.glob("*.txt"))]
+        w = ea.run(sessions, strip=False, verbose=False, coach_lines=True)
+        st = ea.run(sessions, strip=True, verbose=False, coach_lines=True)
+
+        def oc(pair: tuple[int, int]) -> str:
+            return f"{pair[0] / pair[1]:.3f}" if pair[1] else "-"
+        a = w["acts"]
+        rows.append(f"| `{folder.relative_to(ea.ROOT)}` | {w['question'][2]:.2f} / {st['question'][2]:.2f} | "
+                    f"{oc(w['open_closed'])} / {oc(st['open_closed'])} | {a['reflection'][2]:.2f} | "
+                    f"{a['advice'][2]:.2f} | {a['affirmation'][2]:.2f} |")
+    return "\n".join(rows)
+
+
 def score(verbose: bool = False) -> str:
+    from companion.analysis import acts as acts_module
+    from companion.analysis import questions
+
     sessions = devsets.load("grow")
     errs: list[str] | None = [] if verbose else None
     written = run(sessions, stripped=False, errors=errs)
@@ -108,13 +160,42 @@ def score(verbose: bool = False) -> str:
     stripped = run(sessions, stripped=True, errors=errs_s)
     if verbose:
         print("\n".join(["errors, as written:"] + (errs or []) + ["", "errors, stripped:"] + (errs_s or [])))
+    with switched(questions, "REQUESTS_ARE_OPEN", False):
+        req = run(sessions, stripped=False)
+    with switched(acts_module, "RISING_RESTATEMENT_IS_REFLECTION", True):
+        rise = run(sessions, stripped=False)
     n = sum(1 for s in sessions for u in s.utterances if u.speaker == s.labels["coach"])
+
+    def agree(r: dict[str, Any]) -> str:
+        right, total = r["open_closed"]
+        return f"{right / total:.3f}" if total else "-"
     return "\n".join([
         "### Talk acts on devsets/grow",
         "",
         "Command: `.venv/bin/python bench/evaluate.py --only acts` (errors: `--verbose --no-write`). "
         f"{len(sessions)} sessions, {n} coach cues, scored through `SessionAnalyzer` with the labelled roles. "
-        "Stripped = `.,?!;:\"` removed and lower-cased (in-word apostrophes kept).",
+        "Stripped = `.,?!;:\"` removed and lower-cased (in-word apostrophes kept). "
+        "Rules live in `companion/analysis/questions.py` (question form, open/closed) and `acts.py` "
+        "(statement acts). The errors of this set were read while writing the rules, so these are development "
+        "figures; each rule was kept only as a general convention (see the coding-conventions note) that "
+        "also held on the two older sets below, and the held-out sets decide.",
         "",
         table(written, stripped),
+        "",
+        "Before this work (commit f01028e), same command:",
+        "",
+        BEFORE,
+        "",
+        "The two contested readings of the conventions note, each behind one switch (as written): "
+        f"\"can you tell me...?\" as closed (`questions.REQUESTS_ARE_OPEN = False`): open vs closed "
+        f"{agree(req)} (default {agree(written)}); a full restatement with a rising \"?\" as a reflection "
+        f"(`acts.RISING_RESTATEMENT_IS_REFLECTION = True`): question F1 {rise['question'][2]:.2f}, reflection F1 "
+        f"{rise['acts']['reflection'][2]:.2f} (default {written['question'][2]:.2f}, "
+        f"{written['acts']['reflection'][2]:.2f}).",
+        "",
+        "The older own sets, same rules (`bench/eval_analytics.py --set DIR --coach-lines`). Their labels count "
+        "neutral information as advice; these rules do not (MITI: information is GI, not Persuade), so their "
+        "advice recall is lower by design:",
+        "",
+        own_sets(),
     ])

@@ -52,6 +52,10 @@ CLOSED_HOW = {"many", "much", "long", "often", "old", "soon", "far"}
 #: name people or pick among their own ideas ("who else could help?", "which feels
 #: right to start with?"); coders label those open, so they are not here.
 CLOSED_WH = {"when", "where", "whose"}
+#: "Can you tell me more about...?" is yes/no in form and an invitation in
+#: function. Coders differ (MISC tables in MI NLP papers call it open, one public
+#: MISC corpus closed; see the conventions note, 1.3): open by default, one switch.
+REQUESTS_ARE_OPEN = True
 #: "can you tell me more" asks for a story, so it counts as open.
 TELL_VERBS = {"tell", "say", "describe", "talk", "share", "explain", "walk", "give", "expand",
               "elaborate", "help", "run", "take", "paint", "unpack"}
@@ -176,7 +180,7 @@ def _question_at(tokens: list[str], j: int, loose: bool) -> str | None:
                 and subj not in PRONOUNS:
             return None
         if w in {"can", "could", "would", "will"} and subj == "you" and after in TELL_VERBS:
-            return OPEN
+            return OPEN if REQUESTS_ARE_OPEN else CLOSED
         return CLOSED
     return None
 
