@@ -259,6 +259,7 @@ def test_echo_with_a_rising_tone_is_a_reflection():
 
 def test_tag_after_a_full_stop_is_a_remark_not_a_question():
     assert acts("It's all box-ticking, isn't it.") == []
+    assert question_kinds("And he's got the new car now, hasn't he.") == []
     assert question_kinds("its all box-ticking isnt it") == ["closed_question"]
 
 

@@ -253,6 +253,9 @@ def clauses(parsed: Any, eager: bool = False) -> list[Clause]:
                 and not (starts and starts[-1][0] >= len(toks) - 3):
             # "patchy how", "and the pilot would be where": an interrogative left at the end.
             starts.append((len(toks) - 1, _FINAL_WH[toks[-1]]))
+        if starts and not sent.asked and not whole and len(toks) - starts[-1][0] == 3 \
+                and toks[starts[-1][0] + 1] == "n't" and toks[-1] in PRONOUNS:
+            starts.pop()  # "And he's got the new car now, hasn't he.": a tag said as a remark
         if len(starts) > 1 and tuple(toks[starts[-1][0]:]) in _TAILS:
             # "What would make it bearable, do you think?", "What will you do, and by when?":
             # a tail that extends the question before it, not a second question.
