@@ -352,3 +352,10 @@ def test_a_plain_statement_taking_up_the_coachees_words_is_a_reflection():
     assert acts("Same time on Friday then, good luck with the pub.", said) == []
     # Nor does the same statement after unrelated talk.
     assert acts("The weekends are where most of it happens.", "The printer jammed again.") == []
+
+
+def test_a_short_reflection_checked_with_the_coachee_is_both():
+    said = "I just want to stop being the one who fixes everything for everyone."
+    assert acts("You want to stop fixing everything, is that right?", said) == ["closed_question", "reflection"]
+    assert acts("You want to stop fixing everything. Have I got that right?", said) == [
+        "closed_question", "reflection"]

@@ -146,6 +146,68 @@ def _unpunctuated_prompt(tokens: list[str]) -> str | None:
     return None
 
 
+def _text(parts: list[Clause], kinds: tuple[str | None, ...]) -> str:
+    """Tokens of the clauses of the given kinds, padded for phrase look-ups."""
+    return " " + " ".join(t for c in parts if c.question in kinds for t in c.tokens) + " "
+
+
+def _advice(parts: list[Clause], joined: str) -> bool:
+    """Telling or suggesting what to do. Neutral information ("most people find...")
+    is not advice (MITI GI), and "you need to" inside a question asks, it does not
+    tell. Minimal encouragers ("go on", "you can see") are cut out first."""
+    told = NOT_ADVICE.sub("  ", _text(parts, (None, "declarative")))
+    if ADVICE.search(told) or YOU_COULD.search(told) or ADVICE_ASKED.search(joined):
+        return True
+    for c in parts:
+        j = skip_linkers(c.tokens, 0)
+        if c.question is None and len(c.tokens) - j >= 3 and c.tokens[j] in IMPERATIVE \
+                and not NOT_ADVICE.search(" " + " ".join(c.tokens[j:j + 3]) + " ") \
+                and c.tokens[j + 1] not in {"you", "i", "we", "me", "it"} | AUX:
+            return True  # "Talk to HR early", "try writing it down"
+        if c.question in (CLOSED, "declarative") and c.tokens[j:j + 1] in (["could"], ["can"], ["would"]) \
+                and SUGGESTION.search(" " + " ".join(c.tokens[j:j + 5]) + " "):
+            return True  # "Could you ask her?", "could Mrs Akhtar put it in the policy?"
+    return False
+
+
+def _reflection(parts: list[Clause], parsed: Any, previous: Any, result: ActResult) -> bool:
+    """Saying back what the coachee said or meant, in the statement part of the turn."""
+    declaratives = [c for c in parts if c.question == "declarative"]
+    statements = [c for c in parts if c.question is None]
+    text = _text(parts, (None, "declarative") if RISING_RESTATEMENT_IS_REFLECTION else (None,))
+    # Praise is not an echo: "that sounds like a solid plan" affirms.
+    text = AFFIRMATION.sub("  ", text) if result.affirmation else text
+    if INFO.search(text) or result.advice:
+        return False
+    checked = bool(CHECK_TAG.search(parsed.joined))
+    if REFLECTION.search(text):
+        return not TOPIC_CUE.search(text)
+    # A short lead-in before a question ("So there's a lot here. What matters most?",
+    # "You mentioned the stand-ups. What would a good one look like?") only points at
+    # a topic: coders code the question alone (MITI E.4.e.5). A check ("..., is that
+    # right?") is the exception: reflection and question are both coded (E.4.e.4).
+    lead = sum(len(c.tokens) for c in statements)
+    if result.questions and not checked and (lead <= 8 or TOPIC_CUE.search(text)):
+        return False
+    if len(text.split()) >= 5 and " you" in text and _overlap(parsed.stems, previous) >= 2 \
+            and not result.affirmation:
+        return True  # a second-person paraphrase of the coachee's words
+    if result.affirmation or INFO_YOU.search(text):
+        return False
+    if any(_about_the_listener(c) or _summary(c) for c in statements):
+        return True
+    if RISING_RESTATEMENT_IS_REFLECTION and any(
+            _about_the_listener(c) and len(c.tokens) >= 5 and not WH & set(c.tokens) for c in declaratives):
+        return True  # "so you'd be doing it for him too?" read as a reflection
+    if not result.questions and not declaratives and _echoes_the_coachee(statements, parsed, previous):
+        # A plain statement that takes up the coachee's own words ("The weekends are
+        # where most of it happens"): counsellors reflect far more often than they
+        # tell, so a coach statement about the coachee's matter is read as one.
+        return True
+    # "So the plan is X and Y, is that right?": a summary checked with the client.
+    return checked and len(parsed.tokens) >= 7
+
+
 def detect(parsed: Any, previous: Any = None, statements: bool = True) -> ActResult:
     """Acts of one parsed utterance; ``previous`` is the other speaker's last utterance.
 
@@ -164,71 +226,16 @@ def detect(parsed: Any, previous: Any = None, statements: bool = True) -> ActRes
         if kind:
             result.questions.append(kind)
             return result
-    joined = parsed.joined
-    stmt_text = " " + " ".join(t for c in parts if c.question in (None, "declarative") for t in c.tokens) + " "
     # Affirming is said, not asked: "You're good with that?" checks agreement.
-    if AFFIRMATION.search(" " + " ".join(t for c in parts if c.question is None for t in c.tokens) + " "):
-        result.affirmation = True
-    # Advice tells or suggests; neutral information ("most people find...") is not
-    # advice (MITI GI), and "you need to" inside a question asks, it does not tell.
-    # Minimal encouragers ("go on", "you can see") are cut out first: they tell nothing.
-    told = NOT_ADVICE.sub("  ", stmt_text)
-    advice = bool(ADVICE.search(told) or YOU_COULD.search(told) or ADVICE_ASKED.search(joined))
-    for c in parts:
-        if c.question is None:
-            j = skip_linkers(c.tokens, 0)
-            head = " " + " ".join(c.tokens[j:j + 3]) + " "
-            if len(c.tokens) - j >= 3 and c.tokens[j] in IMPERATIVE and not NOT_ADVICE.search(head) \
-                    and c.tokens[j + 1] not in {"you", "i", "we", "me", "it"} | AUX:
-                advice = True
-    for c in parts:
-        # "Could you ask her?", "can't you just delegate it?": a yes/no question that proposes.
-        j = skip_linkers(c.tokens, 0)
-        if c.question in (CLOSED, "declarative") and c.tokens[j:j + 1] in (["could"], ["can"], ["would"]) and \
-                SUGGESTION.search(" " + " ".join(c.tokens[j:j + 5]) + " "):
-            advice = True
-    result.advice = advice
-    # A reflection lives in the statement part; a second-person statement that
-    # reuses the coachee's words is a paraphrase even without a stock phrase.
-    # Praise is not an echo: "that sounds like a solid plan" affirms.
-    if not RISING_RESTATEMENT_IS_REFLECTION:
-        stmt_text = " " + " ".join(t for c in parts if c.question is None for t in c.tokens) + " "
-    stmt_text = AFFIRMATION.sub("  ", stmt_text) if result.affirmation else stmt_text
-    reflective = bool(REFLECTION.search(stmt_text)) and not advice and not INFO.search(stmt_text)
-    # A short lead-in before a question ("So there's a lot here. What matters most?",
-    # "You mentioned the stand-ups. What would a good one look like?") only points at
-    # a topic: coders code the question alone (MITI E.4.e.5) unless it says what was felt.
-    lead = sum(len(c.tokens) for c in parts if c.question is None)
-    pointer = bool(result.questions) and (lead <= 8 or bool(TOPIC_CUE.search(stmt_text)))
-    if pointer:
-        reflective = reflective and not TOPIC_CUE.search(stmt_text)
-    elif not reflective and len(stmt_text.split()) >= 5 and " you" in stmt_text and not advice:
-        reflective = _overlap(parsed.stems, previous) >= 2 and not result.affirmation
-    if not reflective and not pointer and not advice and not result.affirmation \
-            and not INFO_YOU.search(stmt_text) and not INFO.search(stmt_text):
-        statements_only = [c for c in parts if c.question is None]
-        # A rising-tone statement about the client ("so you'd be doing it for him too?"),
-        # but not a question whose interrogative form the clause split missed.
-        reflective = any(_about_the_listener(c) or _summary(c) for c in statements_only) or any(
-            RISING_RESTATEMENT_IS_REFLECTION and _about_the_listener(c) and len(c.tokens) >= 5
-            and not WH & set(c.tokens) for c in declaratives)
-        if not reflective and not result.questions and not declaratives:
-            # A plain statement that takes up the coachee's own words ("The weekends are
-            # where most of it happens"): counsellors reflect far more often than they
-            # tell, so a coach statement about the coachee's matter is read as one.
-            reflective = _echoes_the_coachee(statements_only, parsed, previous)
-        # "So the plan is X and Y, is that right?": a summary checked with the client.
-        if not reflective and CHECK_TAG.search(joined) and len(parsed.tokens) >= 7:
-            reflective = True
+    result.affirmation = bool(AFFIRMATION.search(_text(parts, (None,))))
+    result.advice = _advice(parts, parsed.joined)
+    result.reflection = _reflection(parts, parsed, previous, result)
     for c in declaratives:
         if _echo(c, previous):
-            reflective = True
-        # "So you feel stuck?" is a reflection said with a rising tone; a bare
-        # "Next week?" is a closed question.
-        elif not (RISING_RESTATEMENT_IS_REFLECTION and reflective
+            result.reflection = True  # "A Post-it note?"
+        elif not (RISING_RESTATEMENT_IS_REFLECTION and result.reflection
                   and REFLECTION.search(" " + " ".join(c.tokens) + " ")):
-            result.questions.append(CLOSED)
-    result.reflection = reflective
+            result.questions.append(CLOSED)  # "So you feel stuck?", "Next week?"
     return result
 
 
