@@ -21,6 +21,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -74,7 +75,8 @@ def load(path: Path) -> Session:
         lines.append(Line(who, None if stage == "-" else stage,
                           {ACT_CODES[a] for a in acts.split("+") if a != "-"},
                           FOCUS.get(focus), text))
-    flags = {f.strip() for f in head.get("flags", "").split(",") if f.strip() and f.strip() != "none"}
+    flags: set[str] | None = {f.strip() for f in head.get("flags", "").split(",")
+                              if f.strip() and f.strip() != "none"}
     if head.get("flags", "").strip() == "?":
         flags = None
     planned = float(head["planned"]) if head.get("planned") else None
@@ -129,7 +131,7 @@ class PRF:
         return p, r, f
 
 
-def run(sessions: list[Session], strip: bool, verbose: bool, coach_lines: bool = False) -> dict[str, object]:
+def run(sessions: list[Session], strip: bool, verbose: bool, coach_lines: bool = False) -> dict[str, Any]:
     acts = {a: PRF() for a in ACTS}
     question = PRF()
     oc_right = oc_total = 0
@@ -143,7 +145,7 @@ def run(sessions: list[Session], strip: bool, verbose: bool, coach_lines: bool =
         utts = utterances(s, strip)
         inferred, _ = assign_roles(utts)
         coach_right += inferred.get(s.coach) == Role.COACH
-        roles = {s.coach: Role.COACH, s.coachee: Role.COACHEE}
+        roles: dict[str, Role | None] = {s.coach: Role.COACH, s.coachee: Role.COACHEE}
         an = SessionAnalyzer(roles=roles, plan=SessionPlan(planned_minutes=s.planned))
         an.feed(utts)
         an.finish()

@@ -65,8 +65,15 @@ def test_reflections(text):
     assert "advice" not in acts(text)
 
 
-def test_reflection_with_rising_tone_is_not_a_question():
+def test_restatement_with_a_rising_tone_is_a_closed_question_by_default(monkeypatch):
+    # MITI: a transcript's "?" marks a rise, and a rise makes a restatement a question.
+    assert acts("So you feel stuck?") == ["closed_question"]
+    assert acts("So you'd be telling her before the party?") == ["closed_question"]
+    assert acts("Next week?") == ["closed_question"]
+    # One switch reads it as a reflection instead.
+    monkeypatch.setattr("companion.analysis.acts.RISING_RESTATEMENT_IS_REFLECTION", True)
     assert acts("So you feel stuck?") == ["reflection"]
+    assert acts("So you'd be telling her before the party?") == ["reflection"]
     assert acts("Next week?") == ["closed_question"]
 
 
@@ -144,7 +151,6 @@ def test_minimal_encouragers_are_not_advice(text):
     "So the cravings are worst after dinner.",
     "so a walk after lunch and no phone in bed",
     "It's been a rough few months.",
-    "So you'd be telling her before the party?",
 ])
 def test_plain_statement_reflections(text):
     assert acts(text) == ["reflection"]
@@ -168,12 +174,15 @@ def test_courtesies_and_news_are_not_reflections(text):
     "Most people who quit find the first week is the hardest.",
     "The research shows that short walks lower blood pressure.",
     "its usually fine to take it with food",
-    "You could also call the helpline at night.",
     "Cravings tend to pass within a few minutes.",
 ])
-def test_giving_information_counts_as_advice(text):
-    assert "advice" in acts(text)
-    assert "reflection" not in acts(text)
+def test_giving_information_is_neither_advice_nor_reflection(text):
+    # MITI codes neutral information as GI, not Persuade: it is not advice.
+    assert acts(text) == []
+
+
+def test_an_option_put_to_the_coachee_is_advice():
+    assert "advice" in acts("You could also call the helpline at night.")
 
 
 def test_offering_information_is_a_question_not_advice():
@@ -199,7 +208,7 @@ def test_counselling_affirmations(text):
     ("say a little about your week", ["open_question"]),
     ("by when would you like to have decided", ["closed_question"]),
     ("When have you felt like this before?", ["open_question"]),
-    ("How are you doing today?", []),
+    ("How are you doing today?", ["open_question"]),  # coders count a greeting question
     ("How are you feeling about the move?", ["open_question"]),
     ("Which was the whole problem.", []),
     ("Go on then, why not.", []),
@@ -212,3 +221,141 @@ def test_counselling_question_forms(text, kinds):
 def test_what_about_a_topic_is_not_advice_but_how_about_a_plan_is():
     assert "advice" not in acts("what about the weekends")
     assert "advice" in acts("how about a walk at lunchtime")
+
+
+@pytest.mark.parametrize("text,kinds", [
+    ("And Grace?", ["open_question"]),
+    ("Then Fridays?", ["open_question"]),
+    ("And if that doesn't work?", ["open_question"]),
+    ("Anything else?", ["open_question"]),
+    ("Is there anything else, or is that it?", ["closed_question"]),
+    ("Who else could help with this?", ["open_question"]),
+    ("Which feels right to start with?", ["open_question"]),
+    ("How many calls will you make?", ["closed_question"]),
+    ("When you say the team, who are you thinking of?", ["open_question"]),
+    ("Can you run me through the whole plan?", ["open_question"]),
+])
+def test_prompts_and_wh_forms_as_coders_label_them(text, kinds):
+    assert question_kinds(text) == kinds
+
+
+@pytest.mark.parametrize("text,kinds", [
+    ("and the checklist", ["open_question"]),
+    ("and the fear of a no from the press", ["open_question"]),
+    ("starting when", ["closed_question"]),
+    ("one to ten", ["closed_question"]),
+])
+def test_unpunctuated_prompts_of_the_coach(text, kinds):
+    assert detect(parse(text)).questions == kinds
+    # The same words from the coachee are an answer, not a question.
+    assert detect(parse(text), statements=False).questions == []
+
+
+def test_echo_with_a_rising_tone_is_a_reflection():
+    said = "I stuck a Post-it note on the fridge with the dates."
+    assert acts("A Post-it note?", said) == ["reflection"]
+    assert acts("Same time next month?", said) == ["closed_question"]
+
+
+def test_tag_after_a_full_stop_is_a_remark_not_a_question():
+    assert acts("It's all box-ticking, isn't it.") == []
+    assert question_kinds("And he's got the new car now, hasn't he.") == []
+    assert question_kinds("its all box-ticking isnt it") == ["closed_question"]
+
+
+@pytest.mark.parametrize("text", [
+    "What else could you try?",
+    "What would you need to do first, for any of it?",
+    "Can I ask, though, what would be most useful today?",
+])
+def test_asking_for_the_coachees_options_is_not_advice(text):
+    assert "advice" not in acts(text)
+
+
+@pytest.mark.parametrize("text", [
+    "What if you gave yourself a time limit?",
+    "What about physically not taking them home?",
+    "I'd log that, actually, write it down.",
+    "Go on what you can see. You have to tell him this week.",
+    "I could send you our sign-off paperwork, if it helps.",
+    "And could Mrs Akhtar put it in the policy?",
+])
+def test_suggestions_and_offers_are_advice(text):
+    assert "advice" in acts(text)
+
+
+@pytest.mark.parametrize("text,kinds", [
+    ("what's going on in years 3 and 5 is it that they don't want to or they don't know how",
+     ["open_question", "closed_question"]),
+    ("and his prs are they still good quality", ["closed_question"]),
+    ("how confident are you one to ten", ["closed_question"]),
+    ("what other options are there even ones that seem unlikely", ["open_question"]),
+])
+def test_stacked_and_run_on_questions_of_the_coach_without_punctuation(text, kinds):
+    assert detect(parse(text)).questions == kinds
+
+
+def test_the_problem_is_they_is_a_statement():
+    assert detect(parse("the problem is they never listen to the night staff")).questions == []
+
+
+@pytest.mark.parametrize("text", [
+    "If a colleague came to you with exactly this problem, what would you tell them?",
+    "You mentioned the hospital discharge team. What's their interest?",
+    "So there's quite a lot here. What feels most important to you?",
+])
+def test_a_lead_in_that_frames_or_points_at_a_topic_is_not_a_reflection(text):
+    assert acts(text) == ["open_question"]
+
+
+def test_a_reflection_before_a_question_is_still_both():
+    said = "I keep saying yes to everything and then I'm at my desk till eight."
+    assert acts("You're worried that saying no would let the team down. What would help?", said) == [
+        "open_question", "reflection"]
+
+
+def test_goodbyes_are_not_reflections():
+    assert acts("Go! See you next week.") == []
+
+
+def test_checking_a_date_is_a_question_not_an_echo():
+    assert acts("Thirtieth of May?", "I'll have it done by the thirtieth of May.") == ["closed_question"]
+
+
+@pytest.mark.parametrize("text,kinds", [
+    ("What would make it bearable, do you think?", ["open_question"]),
+    ("So what's the one thing you'll commit to, and by when?", ["open_question"]),
+    ("And what about the March worry? Is there anything that would help with that?", ["closed_question"]),
+    ("What about you, how do Sundays feel?", ["open_question"]),
+    ("What do you want from this? And how will you know you got there?", ["open_question", "open_question"]),
+])
+def test_tails_and_topic_pointers_do_not_make_a_second_question(text, kinds):
+    assert question_kinds(text) == kinds
+
+
+@pytest.mark.parametrize("text,advice", [
+    ("You could ask Hayley to sit in on the first one.", True),
+    ("It's worth asking your pharmacist about the patches.", True),
+    ("I'd like you to write down three examples before Thursday.", True),
+    ("So let's look at what you could do. What are some options?", False),
+    ("No judging yet, just everything you could possibly do.", False),
+    ("You could have walked out, and you didn't.", False),
+])
+def test_options_put_to_the_coachee(text, advice):
+    assert ("advice" in acts(text)) is advice
+
+
+def test_a_plain_statement_taking_up_the_coachees_words_is_a_reflection():
+    said = "Weeknights are fine really, it's the weekends, Friday and Saturday at the pub."
+    assert acts("The weekends are where most of it happens.", said) == ["reflection"]
+    # Courtesies and scheduling that reuse a word do not reflect.
+    assert acts("Same time on Friday then, good luck with the pub.", said) == []
+    # Nor does the same statement after unrelated talk.
+    assert acts("The weekends are where most of it happens.", "The printer jammed again.") == []
+
+
+def test_a_short_reflection_checked_with_the_coachee_is_both():
+    said = "I just want to stop being the one who fixes everything for everyone."
+    assert acts("You want to stop fixing everything, is that right?", said) == ["closed_question", "reflection"]
+    assert acts("You want to stop fixing everything. Have I got that right?", said) == [
+        "closed_question", "reflection"]
