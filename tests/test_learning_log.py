@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from companion import learning_log
+from companion import logbook as learning_log
 from companion.errors import InputError
 from companion.importers import load_transcript
 from companion.model import Role, Utterance

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from companion import learning_log
+from companion import logbook as learning_log
 from companion.cli import main as cli
 from companion.importers import load_transcript
 from companion.pipeline import finalize_session

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from companion.importers import load_transcript
-from companion.learning_log import LogBook
+from companion.logbook import LogBook
 from companion.pipeline import finalize_session
 
 pytestmark = pytest.mark.browser

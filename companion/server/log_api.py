@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from companion.config import WEB_DIR
 from companion.errors import InputError
-from companion.learning_log import LogBook, LogConflict, LogNotFound, LogStateError, to_html, to_markdown
+from companion.logbook import LogBook, LogConflict, LogNotFound, LogStateError, to_html, to_markdown
 from companion.model import Role
 from companion.server.auth import FORBIDDEN, Access, require
 
