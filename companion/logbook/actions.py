@@ -17,9 +17,9 @@ from typing import Any
 from companion.logbook.dates import WEEKDAYS, MONTHS, when_of
 from companion.logbook.items import content_words, overlap, tidy
 
-_PRO_FORM = re.compile(r"^(?:do|try|send|bring|book|write|sort|give)\s+(?:it|that|this|them|one)(?:\s+(?:then|first|"
-                       r"too|as well|now|a go|out))*$", re.I)
-_NAME = re.compile(r"\b((?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?)\b")
+_PRO_FORM = re.compile(r"^(?:do|try|send|bring|book|write|sort|give)\s+(?:it|that|this|them|one)\b(?:[\s,]+(?:then|first|"
+                       r"too|as well|now|a go|out|my|the|\w+day|protected|,))*$", re.I)
+_NAME = re.compile(r"(?<![.?!]\s)(?<![.?!])(?<!^)\b((?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?)\b")
 _NOT_NAMES = {w.capitalize() for w in WEEKDAYS + MONTHS} | {
     "I", "I'm", "I'll", "I've", "I'd", "Yes", "No", "Maybe", "Thanks", "Thank", "Okay", "Honestly", "Yeah", "And",
     "But", "So", "Then", "Just", "The", "That", "This", "What", "When", "Who", "Easter", "Christmas", "Which",
@@ -53,10 +53,19 @@ def names(text: str) -> list[str]:
     return [n for n in dict.fromkeys(_NAME.findall(text)) if n not in _NOT_NAMES and n.split()[0] not in _NOT_NAMES]
 
 
+_CLOSING = re.compile(r"taking away|take away|learn(?:ed|t)|stayed with you|how (?:are|do) you feel|how's that "
+                      r"been|anything (?:else )?(?:to|you want to) (?:say|add) before|useful today", re.I)
+_PRONOUN = re.compile(r"\b(ask|tell|email|call|message|meet|see|phone|ring|text|ping|book|invite|remind|chase|"
+                      r"talk to|check with|speak to|speak with|meet with|catch|go to|send)\s+(her|him)\b", re.I)
+
+
 def plan_span(utts: list[dict[str, Any]]) -> range:
-    """Where the plan is made: from the first Will utterance to the end (or all, when no Will was marked)."""
-    first = next((i for i, u in enumerate(utts) if u.get("stage") == "will"), None)
-    return range(first if first is not None else len(utts), len(utts))
+    """Where the plan is made: from the first Will utterance to the closing question
+    ("what are you taking away?"), or nothing when no Will was marked."""
+    first = next((i for i, u in enumerate(utts) if u.get("stage") == "will"), len(utts))
+    end = next((i for i in range(max(first, int(len(utts) * 0.7)), len(utts)) if any(a.endswith("question") for a in utts[i].get("acts") or [])
+                and _CLOSING.search(utts[i].get("text") or "")), len(utts))
+    return range(first, end)
 
 
 def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
@@ -67,17 +76,25 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
         u = utts[i]
         if u.get("stage") in ("goal", "reality"):
             continue
-        for c in u.get("commitment") or []:
+        said = _one_per_turn(u.get("commitment") or [])
+        for c in said:
             sources = [i] + ([c["confirmed_by"]] if c.get("confirmed_by") is not None else [])
             clause = c["text"]
             when = when_of(clause, today)
-            what = clause if when is None else clause[:when.start] + " " + clause[when.end:]
-            what = tidy(re.sub(r"\s*,\s*(?=,|$)", "", what))
+            if when is None and c["owner"] == u["speaker"]:
+                when = _stray_time(u.get("text") or "", today)
+            what = clause
+            if when is not None and when.text in clause and not re.search(r"\b(?:every|each)\s+$",
+                                                                          clause[:clause.find(when.text)]):
+                what = clause.replace(when.text, " ", 1)  # the "what" without its "by when"; "every Monday" stays
+            what = tidy(re.sub(r"\s+([,;])", r"\1", re.sub(r"[,;]\s*(?=[,;]|$)", "", what)))
+            what = _PRONOUN.sub(lambda m: f"{m.group(1)} {_last_name(utts, i, m.start(), c['text']) or m.group(2)}",
+                                what, count=1)
             if _PRO_FORM.match(what) or len(content_words(what)) == 0:
                 target = _referent(actions, options, i)
                 if target is None:
                     continue
-                if target.get("source") is not None and "what" not in target:  # an option taken up
+                if "what" not in target:  # an option taken up: "I'll do that"
                     what, sources = target["text"], sources + list(target["source"])
                 else:
                     if when and not target["when"]:
@@ -86,8 +103,58 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             item = {"what": what, "when": when.text if when else None, "due": when.due if when else None,
                     "who": None, "owner": c["owner"], "source": sources}
             _merge(actions, item)
+        if not said and u["speaker"] == owner:
+            _prompted(utts, i, today, options, actions)
         _attach_helpers(utts, owner, i, actions)
     return actions
+
+
+def _one_per_turn(said: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The steps one person commits to in one turn are one action ("Email Sarah. Ask for the guidelines.")."""
+    out: dict[str, dict[str, Any]] = {}
+    for c in said:
+        if c["owner"] in out:
+            out[c["owner"]] = {**out[c["owner"]], "text": out[c["owner"]]["text"] + "; " + c["text"]}
+        else:
+            out[c["owner"]] = dict(c)
+    return list(out.values())
+
+
+def _stray_time(text: str, today: date | None) -> Any:
+    """A deadline said as its own sentence next to the step ("Email Lesley. By Friday.")."""
+    from_sentences = [when_of(s, today) for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) <= 5]
+    return next((w for w in from_sentences if w is not None), None)
+
+
+def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: list[dict[str, Any]],
+              actions: list[dict[str, Any]]) -> None:
+    """"And the book look?" - "Last week before Easter.": the option the coach names, with its date."""
+    prompt = utts[i - 1] if i > 0 else None
+    if prompt is None or prompt["speaker"] == utts[i]["speaker"] or \
+            not any(a.endswith("question") for a in prompt.get("acts") or []):
+        return
+    when = when_of(utts[i].get("text") or "", today)
+    asked = content_words(prompt.get("text") or "")
+    if when is None or not asked:
+        return
+    scored = [(len(asked & content_words(o["text"])), n) for n, o in enumerate(options)]
+    best = max(scored, default=(0, -1))
+    if best[0] == 0:
+        return
+    option = options[best[1]]
+    _merge(actions, {"what": option["text"], "when": when.text, "due": when.due, "who": None,
+                     "owner": utts[i]["speaker"], "source": sorted(set(option["source"]) | {i - 1, i})})
+
+
+def _last_name(utts: list[dict[str, Any]], i: int, at: int, clause: str) -> str | None:
+    """Whom "her"/"him" means: the last person named before, in this turn or the few before it."""
+    text = utts[i].get("text") or ""
+    upto = text[:text.find(clause)] if clause in text else ""
+    for said in [upto] + [utts[j].get("text") or "" for j in range(i - 1, max(i - 4, -1), -1)]:
+        found = names(said)
+        if found:
+            return found[-1]
+    return None
 
 
 def _referent(actions: list[dict[str, Any]], options: list[dict[str, Any]], i: int) -> dict[str, Any] | None:
@@ -105,8 +172,6 @@ def _merge(actions: list[dict[str, Any]], item: dict[str, Any]) -> None:
             for k in ("when", "due", "who"):
                 old[k] = old[k] or item[k]
             old["source"] = sorted(set(old["source"]) | set(item["source"]))
-            if len(item["what"]) > len(old["what"]) and overlap(old["what"], item["what"]) >= 0.99:
-                old["what"] = item["what"]
             return
     actions.append(item)
 

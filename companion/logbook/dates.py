@@ -38,19 +38,21 @@ _AFTER_DAY = r"(?=\s*(?:$|[.,;:!?]|\b(?:of|and|to|or|when|after|before|at|for|th
 
 #: Where time phrases sit; most specific first. Resolution is dateparser's job.
 _PATTERNS = [re.compile(p, re.I) for p in [
-    rf"\b{_PREP}(?:this\s+|next\s+|the\s+)?(?:{_WD})(?:\s+(?:morning|afternoon|evening|night|lunchtime))?"
+    rf"\b{_PREP}(?:this\s+|next\s+|the\s+)?(?:{_WD})s?(?:\s+(?:morning|afternoon|evening|night|lunchtime))?"
     rf"(?:\s+the\s+{_DAYNUM})?(?:'s\s+(?:\w+\s+)?(?:meeting|session|call|huddle|review|shift))?\b",
     rf"\b{_PREP}(?:the\s+)?{_DAYNUM}\s+of\s+(?:{_MO})\b",
     rf"\b{_PREP}(?:the\s+)?{_DAYNUM}\s+(?:{_MO})\b",
     rf"\b{_PREP}(?:{_MO})\s+(?:the\s+)?{_DAYNUM}\b",
-    rf"\b(?:by|before|until|till|on|from)\s+the\s+{_DAYNUM}{_AFTER_DAY}",
-    rf"\bthe\s+{_DAYNUM}{_AFTER_DAY}",
+    rf"\b(?:by|before|until|till|on|from)\s+the\s+{_DAYNUM}(?:\s+or\s+(?:the\s+)?{_DAYNUM})?{_AFTER_DAY}",
+    rf"\bthe\s+{_DAYNUM}(?:\s+or\s+(?:the\s+)?{_DAYNUM})?{_AFTER_DAY}",
     r"\b(?:(?:by|before|until|till)\s+)?(?:today|tomorrow|tonight)(?:\s+(?:morning|afternoon|evening))?\b",
     rf"\b{_PREP}(?:the\s+)?end\s+of\s+(?:the\s+|this\s+|next\s+)?(?:day|week|month|year|term|{_MO})\b",
     rf"\b(?:within|in)\s+(?:the\s+next\s+)?{_NUM}\s+(?:days?|weeks?|months?)\b",
     r"\b(?:by|before)\s+(?:we|our)\s+(?:next\s+)?(?:meet|session|call|catch[- ]up)\w*",
     r"\b(?:(?:by|before|until|starting|from|for)\s+)?(?:next|this)\s+(?:week|month|year|term|session)\b(?!'s)",
     rf"\b(?:in|by|before|from)\s+(?:early\s+|mid\s+|late\s+)?(?:{_MO})\b",
+    r"\b(?:by|before|after|until|till|over|at)\s+(?:the\s+)?(?:easter|christmas|half[- ]term|summer|"
+    r"the\s+holidays)(?:\s+(?:holidays?|break))?\b",
     r"\b(?:straight away|right away|immediately|as soon as possible|asap)\b",
 ]]
 _DEADLINE = re.compile(r"^(?:by|before|until|till)\b", re.I)
@@ -102,6 +104,8 @@ def resolve(phrase: str, today: date | None) -> str | None:
     p = re.sub(r"'s\s+(?:\w+\s+)?(?:meeting|session|call|huddle|review|shift)$", "", p)
     p = re.sub(r"^(?:the\s+next|early|mid|late)\s+", lambda m: "" if m.group(0).strip() != "the next" else "", p)
     p = re.sub(r"\s+(?:morning|afternoon|evening|night|lunchtime)$", "", p)
+    p = re.sub(r"\s+or\s+.*$", "", p)  # "the eighteenth or nineteenth": the first
+    p = re.sub(r"(day)s$", r"\1", p)
     p = _spoken_to_digits(p)
     p = re.sub(r"\b(a couple of)\b", "2", p)
     p = re.sub(r"\b(a few)\b", "3", p)

@@ -20,9 +20,13 @@ from companion.logbook.items import content_words, in_first_person
 
 SMART_KEYS = ("specific", "measurable", "achievable", "relevant", "time_bound")
 
-_PLAYBACK = re.compile(r"^(?:so,?\s*)?(?:(?:let me|can i|could i|just to)\s+(?:check|play (?:that|it) back|make sure|"
+_PLAYBACK = re.compile(r"^(?:so,?\s*)?(?:um,?\s*)?(?:(?:let me|can i|could i|just to)\s+(?:check|play (?:that|it) back|make sure|"
                        r"see if)[^.?!]*[.?!]\s*|if i'?ve got (?:that|it|this) right,?\s*|so what i'?m hearing is,?\s*|"
                        r"(?:so\s+)?the goal is,?\s*|(?:so\s+)?your goal is,?\s*)", re.I)
+#: A playback ending in a check ("..., yeah?") is still a statement of the goal.
+_TAG = re.compile(r",?\s*(?:yeah|right|yes|is that right|is that it|does that sound right|have I got that right)\?$",
+                  re.I)
+_NUMBER = re.compile(r"\b\d+\b")
 _GOAL_CUE = re.compile(
     r"\b(?:I\s+(?:really\s+)?(?:want|need|hope|wish|aim)\s+(?:it\s+|to\b)|I(?:'d| would)\s+(?:really\s+)?(?:like|love)\b|"
     r"my (?:goal|aim|objective) (?:is|would be)|what I want is|I'm hoping to|I am hoping to|"
@@ -47,7 +51,7 @@ def smart_of(text: str, today: date | None) -> dict[str, bool]:
 
 def draft_goal(utts: list[dict[str, Any]], owner: str, today: date | None) -> dict[str, Any] | None:
     """The goal item (text, SMART check, source indexes) or None when no goal was set."""
-    found = _confirmed_summary(utts, owner) or _own_statement(utts, owner, today)
+    found = _confirmed_summary(utts, owner, today) or _own_statement(utts, owner, today)
     if found is None:
         return None
     text, indexes = found
@@ -55,37 +59,54 @@ def draft_goal(utts: list[dict[str, Any]], owner: str, today: date | None) -> di
 
 
 def _goal_stretch(utts: list[dict[str, Any]]) -> list[int]:
-    """Utterances in the goal stage, with the one after each (a confirmation may be marked reality)."""
-    idx = {i for i, u in enumerate(utts) if u.get("stage") == "goal"}
-    return sorted(idx | {i + 1 for i in idx if i + 1 < len(utts)})
+    """Where a goal can be agreed: the goal stage, and the first 60% of the session.
+
+    Not bounded by the first Will mark: a stage tracker may call an early "by when?" the Will.
+    """
+    early = int(len(utts) * 0.6) + 1
+    return [i for i, u in enumerate(utts) if i < early or u.get("stage") == "goal"]
 
 
-def _confirmed_summary(utts: list[dict[str, Any]], owner: str) -> tuple[str, list[int]] | None:
-    """The latest coach playback in the goal stage that the coachee confirmed."""
-    best = None
+def _goal_likeness(text: str, stage: str | None, today: date | None) -> int:
+    """2: names an outcome with a time or a measure ("by the end of March, no more than six");
+    1: said in the goal stage; 0: not a goal."""
+    smart = smart_of(text, today)
+    said = smart["time_bound"] + smart["measurable"] + bool(_GOAL_CUE.search(text))
+    if said >= 2 and (smart["specific"] or _NUMBER.search(text)):
+        return 2
+    return 1 if stage == "goal" else 0
+
+
+def _confirmed_summary(utts: list[dict[str, Any]], owner: str, today: date | None) -> tuple[str, list[int]] | None:
+    """The coach's playback of the goal that the coachee confirmed; the most goal-like, then the latest
+    (a re-contracted goal replaces the first)."""
+    best: tuple[int, int, str, list[int]] | None = None
     for i in _goal_stretch(utts):
         u = utts[i]
-        if u["speaker"] == owner or u.get("stage") != "goal" or "reflection" not in (u.get("acts") or []):
+        text = u.get("text") or ""
+        if u["speaker"] == owner or not ("reflection" in (u.get("acts") or []) or _PLAYBACK.match(text)):
             continue
         reply = next((j for j in range(i + 1, min(i + 3, len(utts))) if utts[j]["speaker"] == owner), None)
         if reply is None or not confirms(utts[reply].get("text") or ""):
             continue
-        said = [s for s in split_sentences(_PLAYBACK.sub("", (u.get("text") or "").strip()))
-                if not s.rstrip().endswith("?")]
-        text = " ".join(said)
-        if len(content_words(text)) >= 4:
-            best = (_as_goal(text), [i, reply])
-    return best
+        said = [_TAG.sub("", s) for s in split_sentences(_PLAYBACK.sub("", strip_lead_ins(text)))]
+        said = " ".join(s for s in said if not s.rstrip().endswith("?"))
+        tier = _goal_likeness(said, u.get("stage"), today)
+        if len(content_words(said)) + len(_NUMBER.findall(said)) >= 3 and tier and (best is None or tier >= best[0]):
+            best = (tier, i, _as_goal(said), [i, reply])
+    return (best[2], best[3]) if best else None
 
 
 def _own_statement(utts: list[dict[str, Any]], owner: str, today: date | None) -> tuple[str, list[int]] | None:
     candidates = []
     for i in _goal_stretch(utts):
         u = utts[i]
-        if u["speaker"] != owner or u.get("stage") != "goal":
+        if u["speaker"] != owner:
             continue
         for s in split_sentences(u.get("text") or ""):
             if s.rstrip().endswith("?") or len(content_words(s)) < 3:
+                continue
+            if not (u.get("stage") == "goal" or _GOAL_CUE.search(s)) or not _goal_likeness(s, u.get("stage"), today):
                 continue
             score = 3 * bool(_GOAL_CUE.search(s)) + sum(smart_of(s, today).values())
             candidates.append((score, i, s))

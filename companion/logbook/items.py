@@ -65,7 +65,7 @@ def is_group(report: dict[str, Any]) -> bool:
     return len(people) > 2 or any(p.get("role") in ("facilitator", "member") for p in people)
 
 
-_SECOND_PERSON = [(r"\byou're\b", "I'm"), (r"\byou are\b", "I am"), (r"\byou've\b", "I've"), (r"\byou'll\b", "I'll"),
+_SECOND_PERSON = [(r"(?<=\bit's )you\b", "me"), (r"(?<=\bto )you\b", "me"), (r"(?<=\bfor )you\b", "me"), (r"(?<=\bwith )you\b", "me"), (r"\byou're\b", "I'm"), (r"\byou are\b", "I am"), (r"\byou've\b", "I've"), (r"\byou'll\b", "I'll"),
                   (r"\byou'd\b", "I'd"), (r"\byourself\b", "myself"), (r"\byours\b", "mine"), (r"\byour\b", "my"),
                   (r"\byou\b", "I")]
 
