@@ -35,7 +35,7 @@ from companion.roles import is_coach_side, is_coachee_side
 
 #: First-person commitment cues; what follows them is the committed action.
 _SELF = re.compile(
-    r"\b(?:I(?:'ll|ll| will| shall)|I(?:'m| am) (?:going to|gonna)|I plan to|I intend to|I commit to|"
+    r"\b(?:I(?:'ll|ll| will| shall)|I(?:'m|m| am) (?:going to|gonna)|I plan to|I intend to|I commit to|"
     r"I(?:'ve| have) decided to|my (?:first|next) step (?:is|will be)(?: to)?)\s+"
     r"(?!(?:be|never|not|probably be|have to|need|tell you|admit|say|see|think|just hand|know|"
     r"feel|wait|leave it|bottle|forget|get told|end up|stop you|let you go)\b)", re.I)
@@ -65,7 +65,7 @@ LEAD_INS = re.compile(
     r"\b[\s,.!\-—]*)+", re.I)
 _CONFIRM = re.compile(
     r"^(?:yes|yeah|yep|yup|aye|exactly|that's (?:it|right|exactly it|the one)|right|correct|spot on|definitely|"
-    r"absolutely|sure|mm+-?hmm|mhm|uh-huh|that's what I want|perfect|ok(?:ay)?|sounds (?:good|right))\b", re.I)
+    r"absolutely|sure|(?:good|great|nice) idea|mm+-?hmm|mhm|uh-huh|that's what I want|perfect|ok(?:ay)?|sounds (?:good|right))\b", re.I)
 _HESITATION = re.compile(r"^(?:(?:um+|uh+|erm|er|well|oh|ah|mm+|hmm+)\b[\s,.]*)+", re.I)
 _DECLINE = re.compile(
     r"(?:^(?:no|nah|nope)\b|\bnot (?:really|sure|for me|right|yet|quite)\b|\bi don'?t think\b|\bdon'?t want\b|"

@@ -49,8 +49,13 @@ def helpers(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def names(text: str) -> list[str]:
-    return [n for n in dict.fromkeys(_NAME.findall(text)) if n not in _NOT_NAMES and n.split()[0] not in _NOT_NAMES]
+_ANY_NAME = re.compile(r"\b((?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?)\b")
+
+
+def names(text: str, *, at_start: bool = False) -> list[str]:
+    """Capitalised names in ``text``; a sentence's first word only with ``at_start`` ("Grace, she knows it")."""
+    found = (_ANY_NAME if at_start else _NAME).findall(text)
+    return [n for n in dict.fromkeys(found) if n not in _NOT_NAMES and n.split()[0] not in _NOT_NAMES]
 
 
 _CLOSING = re.compile(r"taking away|take away|learn(?:ed|t)|stayed with you|how (?:are|do) you feel|how's that "
@@ -76,7 +81,8 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
         u = utts[i]
         if u.get("stage") in ("goal", "reality"):
             continue
-        said = _one_per_turn(u.get("commitment") or [])
+        said = _one_per_turn([c for c in u.get("commitment") or [] if c["owner"] == owner or (
+            c.get("kind") == "offer" and utts[c["confirmed_by"]]["speaker"] == owner)])
         for c in said:
             sources = [i] + ([c["confirmed_by"]] if c.get("confirmed_by") is not None else [])
             clause = c["text"]
@@ -110,14 +116,16 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
 
 
 def _one_per_turn(said: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The steps one person commits to in one turn are one action ("Email Sarah. Ask for the guidelines.")."""
-    out: dict[str, dict[str, Any]] = {}
+    """Steps of one commitment stay together: a step said in the same turn without a "by when" of its own
+    belongs to the one before ("Email Sarah. Ask for the guidelines."); one with its own date is its own."""
+    out: list[dict[str, Any]] = []
     for c in said:
-        if c["owner"] in out:
-            out[c["owner"]] = {**out[c["owner"]], "text": out[c["owner"]]["text"] + "; " + c["text"]}
+        prev = next((o for o in reversed(out) if o["owner"] == c["owner"]), None)
+        if prev is not None and when_of(c["text"]) is None:
+            prev["text"] = prev["text"] + "; " + c["text"]
         else:
-            out[c["owner"]] = dict(c)
-    return list(out.values())
+            out.append(dict(c))
+    return out
 
 
 def _stray_time(text: str, today: date | None) -> Any:
@@ -185,7 +193,7 @@ def _attach_helpers(utts: list[dict[str, Any]], owner: str, i: int, actions: lis
     found = helpers(text)
     asked = i > 0 and _ASKED_WHO.search(utts[i - 1].get("text") or "")
     if not found and asked:
-        found = [n for n in names(text) if n not in helpers_excluded(text)]
+        found = [n for n in names(text, at_start=True) if n not in helpers_excluded(text)]
     if found:
         target = actions[-1]
         target["who"] = ", ".join(dict.fromkeys(([target["who"]] if target["who"] else []) + found))

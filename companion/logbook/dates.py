@@ -32,6 +32,7 @@ _WD = "|".join(WEEKDAYS)
 _MO = "|".join(MONTHS)
 _ORDW = "|".join(sorted(ORDINALS, key=len, reverse=True))
 _DAYNUM = rf"(?:\d{{1,2}}(?:st|nd|rd|th)|{_ORDW})"
+_DAYNUM_M = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?|{_ORDW})"  # beside a month name a bare number is a day
 _NUM = r"(?:\d+|a couple of|a few|two|three|four|five|six|seven|eight|nine|ten|a|an|one)"
 _PREP = r"(?:(?:by|before|until|till|on|from|starting|at|for|after)\s+)?"
 _AFTER_DAY = r"(?=\s*(?:$|[.,;:!?]|\b(?:of|and|to|or|when|after|before|at|for|then|so|if)\b))"
@@ -40,13 +41,15 @@ _AFTER_DAY = r"(?=\s*(?:$|[.,;:!?]|\b(?:of|and|to|or|when|after|before|at|for|th
 _PATTERNS = [re.compile(p, re.I) for p in [
     rf"\b{_PREP}(?:this\s+|next\s+|the\s+)?(?:{_WD})s?(?:\s+(?:morning|afternoon|evening|night|lunchtime))?"
     rf"(?:\s+the\s+{_DAYNUM})?(?:'s\s+(?:\w+\s+)?(?:meeting|session|call|huddle|review|shift))?\b",
-    rf"\b{_PREP}(?:the\s+)?{_DAYNUM}\s+of\s+(?:{_MO})\b",
-    rf"\b{_PREP}(?:the\s+)?{_DAYNUM}\s+(?:{_MO})\b",
-    rf"\b{_PREP}(?:{_MO})\s+(?:the\s+)?{_DAYNUM}\b",
+    rf"\b{_PREP}(?:the\s+)?{_DAYNUM_M}\s+of\s+(?:{_MO})\b",
+    rf"\b{_PREP}(?:the\s+)?{_DAYNUM_M}\s+(?:{_MO})\b",
+    rf"\b{_PREP}(?:{_MO})\s+(?:the\s+)?{_DAYNUM_M}\b",
     rf"\b(?:by|before|until|till|on|from)\s+the\s+{_DAYNUM}(?:\s+or\s+(?:the\s+)?{_DAYNUM})?{_AFTER_DAY}",
     rf"\bthe\s+{_DAYNUM}(?:\s+or\s+(?:the\s+)?{_DAYNUM})?{_AFTER_DAY}",
     r"\b(?:(?:by|before|until|till)\s+)?(?:today|tomorrow|tonight)(?:\s+(?:morning|afternoon|evening))?\b",
     rf"\b{_PREP}(?:the\s+)?end\s+of\s+(?:the\s+|this\s+|next\s+)?(?:day|week|month|year|term|{_MO})\b",
+    r"\b(?:at|by|before|after)\s+the\s+(?:start|end|beginning)\s+of\s+(?:the\s+|that\s+|this\s+|our\s+|my\s+|"
+    r"next\s+)?\w+(?:'s)?(?:\s+(?:meeting|session|call|review))?\b",
     rf"\b(?:within|in)\s+(?:the\s+next\s+)?{_NUM}\s+(?:days?|weeks?|months?)\b",
     r"\b(?:by|before)\s+(?:we|our)\s+(?:next\s+)?(?:meet|session|call|catch[- ]up)\w*",
     r"\b(?:(?:by|before|until|starting|from|for)\s+)?(?:next|this)\s+(?:week|month|year|term|session)\b(?!'s)",

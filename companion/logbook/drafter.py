@@ -22,7 +22,8 @@ from datetime import date
 from typing import Any
 
 from companion.analysis.commitments import confirms, declines, strip_lead_ins
-from companion.analysis.text import split_sentences
+from companion.analysis.grow import OPENING
+from companion.analysis.text import parse, split_sentences
 from companion.logbook.actions import draft_actions
 from companion.logbook.goal import draft_goal
 from companion.logbook.items import COACHEE_ROLES, content_words, is_group, overlap, source_of, tidy
@@ -87,8 +88,27 @@ class _Drafter:
         except ValueError:
             self.today = None
 
+        self.aside = self._asides()
+
     def mine(self, u: dict[str, Any]) -> bool:
         return self.owner is not None and u["speaker"] == self.owner and bool(u.get("text"))
+
+    def _asides(self) -> set[int]:
+        """Greetings and small talk before the goal, and off-topic stretches (the analysis's
+        ``topic_drift`` flags): never a log item."""
+        out: set[int] = set()
+        drift = [(f["start"], f["end"]) for f in self.r.get("flags") or [] if f.get("kind") == "topic_drift"]
+        first_goal = next((i for i, u in enumerate(self.utts) if u.get("stage") == "goal"), len(self.utts))
+        greeted = False
+        for i, u in enumerate(self.utts):
+            if any(a <= u["start"] <= b for a, b in drift):
+                out.add(i)
+            if i < first_goal:
+                opening = bool(OPENING.search(parse(u.get("text") or "").joined))
+                if opening or greeted:
+                    out.add(i)
+                greeted = opening
+        return out
 
     def src(self, *indexes: int) -> dict[str, Any] | None:
         return source_of(self.r, indexes)
@@ -155,7 +175,7 @@ class _Drafter:
         """The coachee's ideas, and the coach's suggestions the coachee took up (marked as the coach's)."""
         options: list[dict[str, Any]] = []
         for i, u in enumerate(self.utts):
-            if not u.get("text") or u.get("stage") not in ("options", "will"):
+            if not u.get("text") or u.get("stage") not in ("options", "will") or i in self.aside:
                 continue
             if not self.mine(u):
                 if "advice" in (u.get("acts") or []):
@@ -200,7 +220,7 @@ class _Drafter:
         used += [o["text"] for o in log["options"]] + [a["what"] for a in log["actions"]]
         points: list[tuple[int, int, str]] = []
         for i, u in enumerate(self.utts):
-            if not self.mine(u) or u.get("stage") != "reality" or _asked(u):
+            if not self.mine(u) or u.get("stage") != "reality" or _asked(u) or i in self.aside:
                 continue
             for s in split_sentences(u["text"]):
                 s = tidy(s)

@@ -104,7 +104,7 @@ def _own_statement(utts: list[dict[str, Any]], owner: str, today: date | None) -
         if u["speaker"] != owner:
             continue
         for s in split_sentences(u.get("text") or ""):
-            if s.rstrip().endswith("?") or len(content_words(s)) < 3:
+            if s.rstrip().endswith("?") or len(content_words(s)) < 2:
                 continue
             if not (u.get("stage") == "goal" or _GOAL_CUE.search(s)) or not _goal_likeness(s, u.get("stage"), today):
                 continue

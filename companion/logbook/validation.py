@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from companion.errors import InputError
+from companion.logbook.dates import resolve
 from companion.logbook.drafter import KEY_QUESTIONS
 from companion.logbook.goal import SMART_KEYS
 from companion.logbook.items import source_of
@@ -64,6 +65,13 @@ def _items(report: dict[str, Any], value: Any, where: str, fields: tuple[str, ..
     return out
 
 
+def _session_date(report: dict[str, Any]) -> date | None:
+    try:
+        return date.fromisoformat(((report.get("session") or {}).get("started_at") or "")[:10])
+    except ValueError:
+        return None
+
+
 def clean_log(report: dict[str, Any], data: Any) -> dict[str, Any]:
     """A log as the coachee saved it, checked field by field; raises ``InputError`` (one line).
 
@@ -101,8 +109,12 @@ def clean_log(report: dict[str, Any], data: Any) -> dict[str, Any]:
         smart["missing"] = [k for k in SMART_KEYS if not smart[k]]
         if text:
             log["goal"] = {"text": text, "smart": smart, "source": _source(report, goal.get("source"), "goal")}
+    today = _session_date(report)
     for action in _items(report, data.get("actions"), "actions", ("what", "when", "who", "due", "owner")):
-        if action["due"]:
+        resolved = resolve(action["when"], today) if action["when"] else None
+        if resolved:  # a corrected "by when" moves the date with it: never a stale date
+            action["due"] = resolved
+        elif action["due"]:
             try:
                 action["due"] = date.fromisoformat(action["due"]).isoformat()
             except ValueError:
