@@ -93,7 +93,7 @@ def clean_log(report: dict[str, Any], data: Any) -> dict[str, Any]:
         "evaluation_source": _source(report, data.get("evaluation_source"), "evaluation"),
         "goal": None,
         "reality": _items(report, data.get("reality"), "reality", ("text",)),
-        "options": _items(report, data.get("options"), "options", ("text",)),
+        "options": [o for o in _items(report, data.get("options"), "options", ("text", "idea_of")) if o["text"]],
         "actions": [],
         "key_questions": [],
     }

@@ -3,12 +3,14 @@
 Who may do what (the roles table): the coachee (in a group, each member for
 their own log) reads, saves, approves and shares; the coach, the facilitator
 and the owner key read a log only once its owner has approved and shared it,
-and otherwise get 403 with nothing of the log in it. Every rule is checked
+and otherwise get 403 with nothing of the log in it but the reason. After an edit
+that is not shared yet, the coach side keeps reading the last shared version. Every rule is checked
 here, per request; the page itself holds no data.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
@@ -191,6 +193,6 @@ async def log_print(sid: str, request: Request) -> HTMLResponse:
     try:
         log, _ = _readable(request, sid)
     except HTTPException as e:
-        return HTMLResponse(f"<!doctype html><meta charset=\"utf-8\"><title>companion</title><p>{e.detail}</p>",
+        return HTMLResponse(f"<!doctype html><meta charset=\"utf-8\"><title>companion</title><p>{html.escape(str(e.detail))}</p>",
                             status_code=e.status_code)
     return HTMLResponse(to_html(log))
