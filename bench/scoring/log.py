@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 import devsets
+
 from companion.analysis.text import parse
 from companion.model import Role
 from companion.pipeline import analyze_utterances
@@ -77,7 +78,7 @@ def _small_talk(item: dict[str, Any], cues: list[dict[str, Any]]) -> bool:
 
 def score_session(s: Any) -> dict[str, Any]:
     labels = s.labels
-    roles = {labels["coach"]: Role.COACH, labels["coachee"]: Role.COACHEE}
+    roles: dict[str, Role | None] = {labels["coach"]: Role.COACH, labels["coachee"]: Role.COACHEE}
     report = analyze_utterances(s.utterances, roles=roles,
                                 session={"id": s.name, "started_at": SESSION_DATE}).report
     log = report["log_draft"]
@@ -135,11 +136,11 @@ def score(verbose: bool = False) -> str:
             print(f"\n== {r['name']}\n  goal label: {r['goal_label']}\n  goal draft: {r['goal']}")
             paired_d = {d for d, _ in r["pairs"]}
             paired_g = {g for _, g in r["pairs"]}
-            for d, a in enumerate(r["actions"]):
-                print(f"  {'ok ' if d in paired_d else 'XX '}drafted: {a}")
-            for g, a in enumerate(r["label_actions"]):
+            for d, what in enumerate(r["actions"]):
+                print(f"  {'ok ' if d in paired_d else 'XX '}drafted: {what}")
+            for g, label in enumerate(r["label_actions"]):
                 if g not in paired_g:
-                    print(f"  -- missed: {a}")
+                    print(f"  -- missed: {label}")
             for t in r["small_talk"]:
                 print(f"  !! small talk: {t}")
     return "\n".join(out) + "\n"

@@ -42,17 +42,19 @@ _SELF = re.compile(
 #: Verbs an action starts with ("email Lesley", "book the room"): what makes a clause a step to take
 #: rather than a prediction ("I'll find a reason not to") or a feeling ("I'll feel better").
 ACTION_VERBS = frozenset("""
-    add agree aim apply arrange ask attend block book bring build call cancel catch change chase check clear
-    collect come complete confirm contact count cover create delegate discuss do draft drop email enrol explain
-    fill find finish fix follow get give go have hand invite join keep lead learn leave let list look make map
-    meet mention message move offer open organise organize pair phone pick plan post practise practice prepare
-    present print propose pull push put raise read record reply rehearse remind review ring role-play run say
-    schedule see send set share show sign speak start stick stop suggest take talk team-teach tell test text
-    train try turn update use visit watch work write
-    """.split())
-_SKIP_WORDS = frozenset("just also then definitely probably actually first really quickly still maybe perhaps "
-                        "try and to go".split())
-_NOT_STEP = re.compile(r"^(?:have (?:been|gone|done|had|to)|go (?:mad|crazy)|let (?:it|that) go|look like|find a reason|"
+    add agree aim apply arrange ask attend block book bring build call cancel catch change chase
+    check clear collect come complete confirm contact count cover create delegate discuss do draft
+    drop email enrol explain fill find finish fix follow get give go have hand invite join keep lead
+    learn leave let list look make map meet mention message move offer open organise organize pair
+    phone pick plan post practise practice prepare present print propose pull push put raise read
+    record reply rehearse remind review ring role-play run say schedule see send set share show sign
+    speak start stick stop suggest take talk team-teach tell test text train try turn update use
+    visit watch work write
+""".split())  # noqa: SIM905 - a word list reads best as words
+_SKIP_WORDS = frozenset({"just", "also", "then", "definitely", "probably", "actually", "first", "really", "quickly",
+                         "still", "maybe", "perhaps", "try", "and", "to", "go"})
+_NOT_STEP = re.compile(r"^(?:have (?:been|gone|done|had|to)|go (?:mad|crazy)|let (?:it|that) go|look like|"
+                       r"find a reason|"
                        r"get told|say (?:no|yes)$|see (?:how|what|if)|take (?:it|that) (?:as|personally))\b", re.I)
 #: A coach's offer of help ("I could read the bid draft", "I'm happy to look").
 _OFFER = re.compile(r"\b(?:I(?:'ll|ll| will| could| can)|I(?:'m| am) happy to)\s+", re.I)
@@ -65,14 +67,16 @@ LEAD_INS = re.compile(
     r"\b[\s,.!\-—]*)+", re.I)
 _CONFIRM = re.compile(
     r"^(?:yes|yeah|yep|yup|aye|exactly|that's (?:it|right|exactly it|the one)|right|correct|spot on|definitely|"
-    r"absolutely|sure|(?:good|great|nice) idea|mm+-?hmm|mhm|uh-huh|that's what I want|perfect|ok(?:ay)?|sounds (?:good|right))\b", re.I)
+    r"absolutely|sure|(?:good|great|nice) idea|mm+-?hmm|mhm|uh-huh|that's what I want|perfect|ok(?:ay)?|"
+    r"sounds (?:good|right))\b", re.I)
 _HESITATION = re.compile(r"^(?:(?:um+|uh+|erm|er|well|oh|ah|mm+|hmm+)\b[\s,.]*)+", re.I)
 _DECLINE = re.compile(
     r"(?:^(?:no|nah|nope)\b|\bnot (?:really|sure|for me|right|yet|quite)\b|\bi don'?t think\b|\bdon'?t want\b|"
     r"\bwouldn'?t\b|\bcan'?t\b|\bcouldn'?t\b|\brather not\b|\btoo (?:drastic|much|risky|far)\b|"
     r"\bdoesn'?t (?:feel|fit|work|suit)\b|\bnot something\b|^(?:\w+[,.]?\s+){0,2}but\b)", re.I)
 _TAKE_UP = re.compile(
-    r"(?:\byes,? please\b|\bthat would be (?:great|brilliant|amazing|helpful|lovely)\b|\bwould you\?|\b(?:that'?s|it'?s) (?:a )?(?:good|great|nice|useful) (?:idea|point|one)\b|\bi like (?:that|it|the idea)\b|"
+    r"(?:\byes,? please\b|\bthat would be (?:great|brilliant|amazing|helpful|lovely)\b|\bwould you\?|"
+    r"\b(?:that'?s|it'?s) (?:a )?(?:good|great|nice|useful) (?:idea|point|one)\b|\bi like (?:that|it|the idea)\b|"
     r"\bthat (?:could|would|might) work\b|\bi (?:could|can|will|'ll|ll) (?:do|try) (?:that|it|this)\b|"
     r"\bthat makes sense\b|\blet'?s\b)", re.I)
 

@@ -14,24 +14,28 @@ import re
 from datetime import date
 from typing import Any
 
-from companion.logbook.dates import WEEKDAYS, MONTHS, when_of
+from companion.logbook.dates import MONTHS, WEEKDAYS, when_of
 from companion.logbook.items import content_words, overlap, tidy
 
-_PRO_FORM = re.compile(r"^(?:do|try|send|bring|book|write|sort|give)\s+(?:it|that|this|them|one)\b(?:[\s,]+(?:then|first|"
+_PRO_FORM = re.compile(r"^(?:do|try|send|bring|book|write|sort|give)\s+(?:it|that|this|them|one)\b"
+                       r"(?:[\s,]+(?:then|first|"
                        r"too|as well|now|a go|out|my|the|\w+day|protected|,))*$", re.I)
-_NAME = re.compile(r"(?<![.?!]\s)(?<![.?!])(?<!^)\b((?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?)\b")
+_NAME = re.compile(r"(?<![.?!]\s)(?<![.?!])(?<!^)\b((?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|"
+                   r"[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?)\b")
 _NOT_NAMES = {w.capitalize() for w in WEEKDAYS + MONTHS} | {
     "I", "I'm", "I'll", "I've", "I'd", "Yes", "No", "Maybe", "Thanks", "Thank", "Okay", "Honestly", "Yeah", "And",
     "But", "So", "Then", "Just", "The", "That", "This", "What", "When", "Who", "Easter", "Christmas", "Which",
     "Well", "Right", "Also", "Um", "Oh", "Or", "If", "Our", "My", "We", "It", "She", "He", "They", "You"}
 #: "<Name> can help", "with Priya's help", "ask Priya to help": the helper.
 _HELPER = [re.compile(p) for p in [
-    r"\b(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})\s+(?:can|could|will|would|'ll|might|has offered to|offered to|"
+    r"\b(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})\s+(?:can|could|will|would|'ll|might|"
+    r"has offered to|offered to|"
     r"said (?:she|he|they)'d)\s+(?:\w+\s+)?(?:help|support|cover|show|go through|look over|check)",
     r"\bwith\s+(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})(?:'s)?\s+(?:help|support)",
     r"\b(?:help|support)\s+(?:from|of)\s+(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})",
     r"\bask\s+(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})\s+(?:to help|for help|to support|to show)",
-    r"(?<!talk )(?<!speak )(?<!meet )(?<!check )(?<!chat )\bwith\s+(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})\b"
+    r"(?<!talk )(?<!speak )(?<!meet )(?<!check )(?<!chat )\bwith\s+"
+    r"(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})\b"
     r"(?!\s+(?:about|on|over|regarding))",
 ]]
 _ASKED_WHO = re.compile(r"who (?:could|can|might|would|else could) (?:help|support)|who can you ask|"
@@ -68,7 +72,8 @@ def plan_span(utts: list[dict[str, Any]]) -> range:
     """Where the plan is made: from the first Will utterance to the closing question
     ("what are you taking away?"), or nothing when no Will was marked."""
     first = next((i for i, u in enumerate(utts) if u.get("stage") == "will"), len(utts))
-    end = next((i for i in range(max(first, int(len(utts) * 0.7)), len(utts)) if any(a.endswith("question") for a in utts[i].get("acts") or [])
+    late = max(first, int(len(utts) * 0.7))
+    end = next((i for i in range(late, len(utts)) if any(a.endswith("question") for a in utts[i].get("acts") or [])
                 and _CLOSING.search(utts[i].get("text") or "")), len(utts))
     return range(first, end)
 
@@ -94,8 +99,7 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                                                                           clause[:clause.find(when.text)]):
                 what = clause.replace(when.text, " ", 1)  # the "what" without its "by when"; "every Monday" stays
             what = tidy(re.sub(r"\s+([,;])", r"\1", re.sub(r"[,;]\s*(?=[,;]|$)", "", what)))
-            what = _PRONOUN.sub(lambda m: f"{m.group(1)} {_last_name(utts, i, m.start(), c['text']) or m.group(2)}",
-                                what, count=1)
+            what = _name_for_pronoun(what, _last_name(utts, i, c["text"]))
             if _PRO_FORM.match(what) or len(content_words(what)) == 0:
                 target = _referent(actions, options, i)
                 if target is None:
@@ -154,7 +158,14 @@ def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: l
                      "owner": utts[i]["speaker"], "source": sorted(set(option["source"]) | {i - 1, i})})
 
 
-def _last_name(utts: list[dict[str, Any]], i: int, at: int, clause: str) -> str | None:
+def _name_for_pronoun(what: str, name: str | None) -> str:
+    """"Ask her" as "Ask Sam" when Sam was the last person named."""
+    if name is None:
+        return what
+    return _PRONOUN.sub(lambda m: f"{m.group(1)} {name}", what, count=1)
+
+
+def _last_name(utts: list[dict[str, Any]], i: int, clause: str) -> str | None:
     """Whom "her"/"him" means: the last person named before, in this turn or the few before it."""
     text = utts[i].get("text") or ""
     upto = text[:text.find(clause)] if clause in text else ""

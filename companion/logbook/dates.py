@@ -88,7 +88,8 @@ def when_of(text: str, today: date | None = None) -> TimePhrase | None:
     """The time an action is due: a deadline ("by ...") first, else the first time phrase."""
     phrases = time_phrases(text, today)
     deadlines = [p for p in phrases if _DEADLINE.match(p.text)]
-    return (deadlines or phrases or [None])[0]
+    found = deadlines or phrases
+    return found[0] if found else None
 
 
 def _spoken_to_digits(phrase: str) -> str:
@@ -140,7 +141,7 @@ def resolve(phrase: str, today: date | None) -> str | None:
         return _day_of_month(int(re.search(r"\d+", p).group(0)), today)  # type: ignore[union-attr]
     if re.search(r"\b(?:meet|session|call|catch)", p) or p in ("this session",):
         return None
-    found = dateparser.parse(re.sub(r"^the\s+", "", p), languages=["en"], settings=settings)  # type: ignore[arg-type]
+    found = dateparser.parse(re.sub(r"^the\s+", "", p), languages=["en"], settings=settings)
     return found.date().isoformat() if found else None
 
 

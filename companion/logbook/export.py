@@ -9,6 +9,7 @@ from typing import Any
 from companion.analysis.report import clock
 from companion.logbook.goal import SMART_KEYS
 
+
 def _at(item: dict[str, Any] | None) -> str:
     src = (item or {}).get("source") if isinstance(item, dict) else None
     return f" ({clock(src['start'])})" if src else ""
@@ -18,7 +19,7 @@ SMART_LABELS = {"specific": "specific", "measurable": "measurable", "achievable"
                 "relevant": "relevant", "time_bound": "time-bound"}
 
 
-def _sections(log: dict[str, Any]) -> list[tuple[str, list[str] | list[list[str]], str]]:
+def _sections(log: dict[str, Any]) -> list[tuple[str, Any, str]]:
     """(title, lines or table rows, kind) in the order of the peer-coaching log form."""
     goal = log.get("goal")
     out: list[tuple[str, Any, str]] = [

@@ -17,7 +17,8 @@ from companion.logbook.items import content_words, source_of
 MATCH_SHARE = 0.34
 STATUSES = ("done", "partly", "not yet", "dropped")
 _STATUS = [(s, re.compile(p, re.I)) for s, p in [
-    ("dropped", r"\b(?:dropped|decided not to|gave up on|no longer|not doing that|parked|scrapped|let (?:it|that) go)\b"),
+    ("dropped", r"\b(?:dropped|decided not to|gave up on|no longer|not doing that|parked|scrapped|"
+                r"let (?:it|that) go)\b"),
     ("not yet", r"\b(?:haven'?t|didn'?t|not yet|never got|kept putting (?:it )?off|still not|not booked|"
                 r"not done|no time to|didn'?t get (?:round|around) to)\b"),
     ("partly", r"\b(?:partly|half|some of|most of|\w+ of (?:the )?(?:\w+ )?(?:six|five|four|three|ten)|"

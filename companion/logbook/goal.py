@@ -20,7 +20,8 @@ from companion.logbook.items import content_words, in_first_person
 
 SMART_KEYS = ("specific", "measurable", "achievable", "relevant", "time_bound")
 
-_PLAYBACK = re.compile(r"^(?:so,?\s*)?(?:um,?\s*)?(?:(?:let me|can i|could i|just to)\s+(?:check|play (?:that|it) back|make sure|"
+_PLAYBACK = re.compile(r"^(?:so,?\s*)?(?:um,?\s*)?(?:(?:let me|can i|could i|just to)\s+"
+                       r"(?:check|play (?:that|it) back|make sure|"
                        r"see if)[^.?!]*[.?!]\s*|if i'?ve got (?:that|it|this) right,?\s*|so what i'?m hearing is,?\s*|"
                        r"(?:so\s+)?the goal is,?\s*|(?:so\s+)?your goal is,?\s*)", re.I)
 #: A playback ending in a check ("..., yeah?") is still a statement of the goal.
@@ -28,7 +29,8 @@ _TAG = re.compile(r",?\s*(?:yeah|right|yes|is that right|is that it|does that so
                   re.I)
 _NUMBER = re.compile(r"\b\d+\b")
 _GOAL_CUE = re.compile(
-    r"\b(?:I\s+(?:really\s+)?(?:want|need|hope|wish|aim)\s+(?:it\s+|to\b)|I(?:'d| would)\s+(?:really\s+)?(?:like|love)\b|"
+    r"\b(?:I\s+(?:really\s+)?(?:want|need|hope|wish|aim)\s+(?:it\s+|to\b)|"
+    r"I(?:'d| would)\s+(?:really\s+)?(?:like|love)\b|"
     r"my (?:goal|aim|objective) (?:is|would be)|what I want is|I'm hoping to|I am hoping to|"
     r"by the end of|success (?:would|will) (?:be|look))", re.I)
 _MEASURE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|"
@@ -89,8 +91,8 @@ def _confirmed_summary(utts: list[dict[str, Any]], owner: str, today: date | Non
         reply = next((j for j in range(i + 1, min(i + 3, len(utts))) if utts[j]["speaker"] == owner), None)
         if reply is None or not confirms(utts[reply].get("text") or ""):
             continue
-        said = [_TAG.sub("", s) for s in split_sentences(_PLAYBACK.sub("", strip_lead_ins(text)))]
-        said = " ".join(s for s in said if not s.rstrip().endswith("?"))
+        parts = [_TAG.sub("", s) for s in split_sentences(_PLAYBACK.sub("", strip_lead_ins(text)))]
+        said = " ".join(s for s in parts if not s.rstrip().endswith("?"))
         tier = _goal_likeness(said, u.get("stage"), today)
         if len(content_words(said)) + len(_NUMBER.findall(said)) >= 3 and tier and (best is None or tier >= best[0]):
             best = (tier, i, _as_goal(said), [i, reply])

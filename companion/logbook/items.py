@@ -65,14 +65,19 @@ def is_group(report: dict[str, Any]) -> bool:
     return len(people) > 2 or any(p.get("role") in ("facilitator", "member") for p in people)
 
 
-_SECOND_PERSON = [(r"(?<=\bit's )you\b", "me"), (r"(?<=\bto )you\b", "me"), (r"(?<=\bfor )you\b", "me"), (r"(?<=\bwith )you\b", "me"), (r"\byou're\b", "I'm"), (r"\byou are\b", "I am"), (r"\byou've\b", "I've"), (r"\byou'll\b", "I'll"),
-                  (r"\byou'd\b", "I'd"), (r"\byourself\b", "myself"), (r"\byours\b", "mine"), (r"\byour\b", "my"),
-                  (r"\byou\b", "I")]
+#: A coach's "you" read back in the coachee's voice; object forms first ("it's you", "to you").
+_SECOND_PERSON = [
+    (r"(?<=\bit's )you\b", "me"), (r"(?<=\bto )you\b", "me"), (r"(?<=\bfor )you\b", "me"),
+    (r"(?<=\bwith )you\b", "me"), (r"\byou're\b", "I'm"), (r"\byou are\b", "I am"), (r"\byou've\b", "I've"),
+    (r"\byou'll\b", "I'll"), (r"\byou'd\b", "I'd"), (r"\byourself\b", "myself"), (r"\byours\b", "mine"),
+    (r"\byour\b", "my"), (r"\byou\b", "I"),
+]
 
 
 def in_first_person(text: str) -> str:
     """A coach's summary ("you make the call yourself") in the coachee's voice."""
     for pattern, repl in _SECOND_PERSON:
-        text = re.sub(pattern, lambda m, r=repl: r if m.group(0)[0].islower() or r == "I" else r.capitalize(),
-                      text, flags=re.I)
+        def keep_case(m: re.Match[str], r: str = repl) -> str:
+            return r if m.group(0)[0].islower() or r == "I" else r.capitalize()
+        text = re.sub(pattern, keep_case, text, flags=re.I)
     return text

@@ -57,7 +57,7 @@ def _items(report: dict[str, Any], value: Any, where: str, fields: tuple[str, ..
         at = f"{where}[{n}]"
         if not isinstance(item, dict):
             raise InputError(f"{at} must be an object")
-        clean = {f: _text(item.get(f), f"{at}.{f}", limit=2000, optional=True) for f in fields}
+        clean: dict[str, Any] = {f: _text(item.get(f), f"{at}.{f}", limit=2000, optional=True) for f in fields}
         if not any(clean.values()):
             continue  # an emptied item is a removed item
         clean["source"] = _source(report, item.get("source"), at)
@@ -105,7 +105,7 @@ def clean_log(report: dict[str, Any], data: Any) -> dict[str, Any]:
         smart_in = goal.get("smart") or {}
         if not isinstance(smart_in, dict):
             raise InputError("goal.smart must be an object")
-        smart = {k: bool(smart_in.get(k)) for k in SMART_KEYS}
+        smart: dict[str, Any] = {k: bool(smart_in.get(k)) for k in SMART_KEYS}
         smart["missing"] = [k for k in SMART_KEYS if not smart[k]]
         if text:
             log["goal"] = {"text": text, "smart": smart, "source": _source(report, goal.get("source"), "goal")}

@@ -193,6 +193,7 @@ async def log_print(sid: str, request: Request) -> HTMLResponse:
     try:
         log, _ = _readable(request, sid)
     except HTTPException as e:
-        return HTMLResponse(f"<!doctype html><meta charset=\"utf-8\"><title>companion</title><p>{html.escape(str(e.detail))}</p>",
+        message = html.escape(str(e.detail))  # the detail may echo what was asked for (issue 16)
+        return HTMLResponse(f"<!doctype html><meta charset=\"utf-8\"><title>companion</title><p>{message}</p>",
                             status_code=e.status_code)
     return HTMLResponse(to_html(log))

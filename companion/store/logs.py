@@ -50,7 +50,7 @@ class LogRows:
     def add(self, sid: str, participant: str, version: int, data: dict[str, Any], *, author: str, event: str,
             ignore: bool = False) -> None:
         """A new draft version; ``ignore``: a concurrent first draft already made it (unique index)."""
-        self.db["logs"].insert({
+        self.db.table("logs").insert({
             "session_id": sid, "participant": participant, "version": version, "data": json.dumps(data),
             "status": "draft", "author": author, "event": event, "created_at": self.now(),
             "approved_at": None, "shared_at": None,
@@ -58,7 +58,7 @@ class LogRows:
 
     def mark(self, row_id: int, status: str) -> None:
         """Stamp a version ``approved`` or ``shared``."""
-        self.db["logs"].update(row_id, {"status": status, f"{status}_at": self.now()})
+        self.db.table("logs").update(row_id, {"status": status, f"{status}_at": self.now()})
 
     def earlier_sessions(self, sid: str, when: str) -> list[str]:
         """Analysed sessions that started no later than ``when``, newest first (not ``sid``)."""
