@@ -128,8 +128,8 @@ def score(verbose: bool = False) -> str:
         "|---|---|---|---|",
     ]
     for r in rows:
-        g = "-" if r["goal_found"] is None else ("yes" if r["goal_found"] else "no")
-        out.append(f"| {r['name']} | {g} | {r['matched']} / {r['drafted']} / {r['labelled']} | "
+        found_text = "-" if r["goal_found"] is None else ("yes" if r["goal_found"] else "no")
+        out.append(f"| {r['name']} | {found_text} | {r['matched']} / {r['drafted']} / {r['labelled']} | "
                    f"{r['resolved']}/{r['when']} |")
     if verbose:
         for r in rows:
