@@ -17,12 +17,12 @@ from typing import Any
 from companion.logbook.dates import MONTHS, WEEKDAYS, when_of
 from companion.logbook.items import content_words, overlap, tidy
 
-_PRO_FORM = re.compile(r"^(?:do|try|send|bring|book|write|sort|give)\s+(?:it|that|this|them|one)\b"
-                       r"(?:[\s,]+(?:then|first|"
-                       r"too|as well|now|a go|out|my|the|\w+day|protected|,))*$", re.I)
+_PRO_FORM = re.compile(r"^(?:(?:do|try)\s+(?:it|that|this)\b|(?:send|bring|book|write|sort|give)\s+"
+                       r"(?:it|that|this|them|one)\b(?:[\s,]+(?:then|first|"
+                       r"too|as well|now|a go|out|my|the|\w+day|protected|,))*$)", re.I)
 _NAME = re.compile(r"(?<![.?!]\s)(?<![.?!])(?<!^)\b((?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|"
                    r"[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?)\b")
-_NOT_NAMES = {w.capitalize() for w in WEEKDAYS + MONTHS} | {
+_NOT_NAMES = {w.capitalize() for w in WEEKDAYS + MONTHS} | {w.capitalize() + "s" for w in WEEKDAYS} | {
     "I", "I'm", "I'll", "I've", "I'd", "Yes", "No", "Maybe", "Thanks", "Thank", "Okay", "Honestly", "Yeah", "And",
     "But", "So", "Then", "Just", "The", "That", "This", "What", "When", "Who", "Easter", "Christmas", "Which",
     "Well", "Right", "Also", "Um", "Oh", "Or", "If", "Our", "My", "We", "It", "She", "He", "They", "You"}
@@ -90,7 +90,7 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             c.get("kind") == "offer" and utts[c["confirmed_by"]]["speaker"] == owner)])
         for c in said:
             sources = [i] + ([c["confirmed_by"]] if c.get("confirmed_by") is not None else [])
-            clause = c["text"]
+            clause = c["text"] if c.get("kind") != "offer" else _to_coachee(c["text"], owner)
             when = when_of(clause, today)
             if when is None and c["owner"] == u["speaker"]:
                 when = _stray_time(u.get("text") or "", today)
@@ -117,6 +117,12 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             _prompted(utts, i, today, options, actions)
         _attach_helpers(utts, owner, i, actions)
     return actions
+
+
+def _to_coachee(offer: str, owner: str) -> str:
+    """A coach's offer said to the coachee ("send you our paperwork") as the log reads it ("send Siobhan ...")."""
+    first = owner.split()[0]
+    return re.sub(r"\byou\b", first, re.sub(r"\byour\b", f"{first}'s", offer, flags=re.I), flags=re.I)
 
 
 def _one_per_turn(said: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -166,10 +172,12 @@ def _name_for_pronoun(what: str, name: str | None) -> str:
 
 
 def _last_name(utts: list[dict[str, Any]], i: int, clause: str) -> str | None:
-    """Whom "her"/"him" means: the last person named before, in this turn or the few before it."""
+    """Whom "her"/"him" means: the last person named before, in the clause, this turn or the few before it."""
     text = utts[i].get("text") or ""
     upto = text[:text.find(clause)] if clause in text else ""
-    for said in [upto] + [utts[j].get("text") or "" for j in range(i - 1, max(i - 4, -1), -1)]:
+    pronoun = _PRONOUN.search(clause)
+    before = clause[:pronoun.start()] if pronoun else ""
+    for said in [before, upto] + [utts[j].get("text") or "" for j in range(i - 1, max(i - 4, -1), -1)]:
         found = names(said)
         if found:
             return found[-1]
