@@ -95,8 +95,7 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             if when is None and c["owner"] == u["speaker"]:
                 when = _stray_time(u.get("text") or "", today)
             what = clause
-            if when is not None and when.text in clause and not re.search(r"\b(?:every|each)\s+$",
-                                                                          clause[:clause.find(when.text)]):
+            if when is not None and when.text in clause and not _recurring(clause, when.text):
                 what = clause.replace(when.text, " ", 1)  # the "what" without its "by when"; "every Monday" stays
             what = tidy(re.sub(r"\s+([,;])", r"\1", re.sub(r"[,;]\s*(?=[,;]|$)", "", what)))
             what = _name_for_pronoun(what, _last_name(utts, i, c["text"]))
@@ -117,6 +116,12 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             _prompted(utts, i, today, options, actions)
         _attach_helpers(utts, owner, i, actions)
     return actions
+
+
+def _recurring(clause: str, phrase: str) -> bool:
+    """"every Monday", "Tuesdays and Thursdays": part of what is done, not when it is due."""
+    return bool(re.search(r"\b(?:every|each)\s+$", clause[:clause.find(phrase)])
+                or re.match(r"(?:mon|tues|wednes|thurs|fri|satur|sun)days\b", phrase, re.I))
 
 
 def _to_coachee(offer: str, owner: str) -> str:
@@ -177,8 +182,8 @@ def _last_name(utts: list[dict[str, Any]], i: int, clause: str) -> str | None:
     upto = text[:text.find(clause)] if clause in text else ""
     pronoun = _PRONOUN.search(clause)
     before = clause[:pronoun.start()] if pronoun else ""
-    for said in [before, upto] + [utts[j].get("text") or "" for j in range(i - 1, max(i - 4, -1), -1)]:
-        found = names(said)
+    for n, said in enumerate([before, upto] + [utts[j].get("text") or "" for j in range(i - 1, max(i - 4, -1), -1)]):
+        found = names(said, at_start=n == 1)  # "Jo. I'll ask her on Monday."
         if found:
             return found[-1]
     return None
