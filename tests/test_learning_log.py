@@ -322,3 +322,18 @@ def test_clean_log_rebuilds_sources_rejects_bad_input_and_redates_a_corrected_wh
     ]:
         with pytest.raises(InputError, match=message):
             logbook.clean_log(report, bad)
+
+
+def test_content_skips_the_opening_and_evaluation_answers_the_closing_question():
+    lines = [("Ana", "Hi Ben, can you hear me?"), ("Ben", "Yes, loud and clear. Good afternoon."),
+             ("Ana", "What would you like to work on?"),
+             ("Ben", "So. Um. The marking, really. I'm taking thirty books home every single night.")]
+    lines += [("Ana", "What else is going on with it?"), ("Ben", "The department policy says deep marking weekly.")] * 4
+    lines += [("Ana", "What will you do first?"), ("Ben", "I'll ask Funmi about whole-class feedback on Thursday."),
+              ("Ana", "What are you taking away from today?"),
+              ("Ben", "Um. That it's the scrutiny I'm scared of, not the marking.")]
+    report = make_report(lines, PAIR, stages="nngg" + "rr" * 4 + "wwnn")
+    log = logbook.draft(report)
+    assert log["content"] == "The marking, really. I'm taking thirty books home every single night."
+    assert log["evaluation"] == "That it's the scrutiny I'm scared of, not the marking."
+    assert log["evaluation_source"]["utterances"] == [len(lines) - 1]

@@ -68,14 +68,19 @@ _PRONOUN = re.compile(r"\b(ask|tell|email|call|message|meet|see|phone|ring|text|
                       r"talk to|check with|speak to|speak with|meet with|catch|go to|send)\s+(her|him)\b", re.I)
 
 
+def closing_question(utts: list[dict[str, Any]]) -> int | None:
+    """The coach's closing question ("what are you taking away?") in the last third of the session."""
+    late = int(len(utts) * 0.7)
+    return next((i for i in range(late, len(utts)) if any(a.endswith("question") for a in utts[i].get("acts") or [])
+                 and _CLOSING.search(utts[i].get("text") or "")), None)
+
+
 def plan_span(utts: list[dict[str, Any]]) -> range:
     """Where the plan is made: from the first Will utterance to the closing question
     ("what are you taking away?"), or nothing when no Will was marked."""
     first = next((i for i, u in enumerate(utts) if u.get("stage") == "will"), len(utts))
-    late = max(first, int(len(utts) * 0.7))
-    end = next((i for i in range(late, len(utts)) if any(a.endswith("question") for a in utts[i].get("acts") or [])
-                and _CLOSING.search(utts[i].get("text") or "")), len(utts))
-    return range(first, end)
+    end = closing_question(utts)
+    return range(first, end if end is not None and end > first else len(utts))
 
 
 def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,

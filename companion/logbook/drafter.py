@@ -24,7 +24,7 @@ from typing import Any
 from companion.analysis.commitments import confirms, declines, strip_lead_ins
 from companion.analysis.grow import OPENING
 from companion.analysis.text import parse, split_sentences
-from companion.logbook.actions import draft_actions
+from companion.logbook.actions import closing_question, draft_actions
 from companion.logbook.goal import draft_goal
 from companion.logbook.items import COACHEE_ROLES, content_words, is_group, overlap, source_of, tidy
 
@@ -54,6 +54,14 @@ _EVALUATION = re.compile(
     r"my takeaway|the insight|(?:made|makes) me (?:think|realise|realize)|I didn'?t realis|"
     r"I hadn'?t (?:thought|realised|realized|noticed)|clearer now|I feel (?:more|better|clearer|calmer|lighter)|"
     r"\bbetter\b|a lot better|more (?:confident|in control))", re.I)
+#: Setting the call up, not the topic: "I can hear you", "loud and clear", "good afternoon".
+_SETTING_UP = re.compile(r"^(?:it was |it's been )?(?:good|fine|great|lovely|not bad),? thank(?:s| you)|"
+                         r"\b(?:hear you|loud and clear|good (?:morning|afternoon|evening)|you're on mute|"
+                         r"(?:fifteen|twenty|thirty|ten)(?:'s| minutes?) (?:is )?(?:perfect|fine|great)|"
+                         r"blocked it)\b", re.I)
+#: A question put to the coachee ("what are all the options?") is not the coach's suggestion.
+_ASKING = re.compile(r"^(?:\W*(?:so|and|okay|right)\W+)*(?:what|how|why|who|which|where|when|if you)\b", re.I)
+_PRO_FORM_OPTION = re.compile(r"^(?:do|try|say|use|raise) (?:that|it|this)\b", re.I)
 _OBSTACLE = re.compile(r"\b(?:stop|stops|stopping|can'?t|cannot|because|don'?t have|no time|nobody|never|"
                        r"blocked|problem|difficult|hard|worried|afraid|won'?t|keeps?|didn'?t)\b", re.I)
 _KNOWS = re.compile(r"\b(?:knows?|aware|told|talked to|nobody knows|no one knows)\b", re.I)
@@ -146,18 +154,39 @@ class _Drafter:
         return log
 
     # -- content and evaluation ------------------------------------------------------
+    def _substance(self, text: str, most: int = 2) -> str:
+        """The first sentences of a turn that say something (not "So. Um."), lead-ins off."""
+        said = [strip_lead_ins(s) for s in split_sentences(text) if not s.rstrip().endswith("?")]
+        kept: list[str] = []
+        for s in dict.fromkeys(said):
+            if content_words(s) and (len(kept) < most or len(content_words(" ".join(kept))) < 4) \
+                    and len(kept) < most + 1:
+                kept.append(s[:1].upper() + s[1:])
+        return " ".join(kept)
+
     def content(self) -> tuple[str, list[int]] | None:
-        """The topic in a sentence or two: the coachee naming it, else their first goal-stage turn."""
-        for test in (lambda i, u: _TOPIC.search(u["text"]) and u.get("stage") in ("goal", "reality", None),
-                     lambda i, u: u.get("stage") == "goal" and len(content_words(u["text"])) >= 4):
+        """The topic in a sentence or two: the coachee naming it, else their first substantial turn
+        after the opening (greetings, "can you hear me", contracting are asides)."""
+        for test in (lambda u: _TOPIC.search(u["text"]) and u.get("stage") in ("goal", "reality", None),
+                     lambda u: u.get("stage") in ("goal", "reality") and len(content_words(u["text"])) >= 6):
             for i, u in enumerate(self.utts):
-                if self.mine(u) and test(i, u):
-                    said = [s for s in split_sentences(u["text"]) if not s.rstrip().endswith("?")]
-                    return strip_lead_ins(" ".join(said[:2])), [i]
+                if self.mine(u) and i not in self.aside and not _SETTING_UP.search(u["text"]) and test(u):
+                    text = self._substance(u["text"])
+                    if len(content_words(text)) >= 3:
+                        return text, [i]
         return None
 
     def evaluation(self) -> tuple[str, list[int]] | None:
-        """The coachee's own closing reflection: said after the plan, about what they learnt."""
+        """The coachee's own closing reflection: their answer to "what are you taking away?",
+        else what they say after the plan about what they learnt."""
+        asked = closing_question(self.utts)
+        if asked is not None:
+            answer = next((j for j in range(asked + 1, min(asked + 3, len(self.utts))) if self.mine(self.utts[j])),
+                          None)
+            if answer is not None:
+                text = self._substance(self.utts[answer]["text"], 3)
+                if len(content_words(text)) >= 2:
+                    return text, [answer]
         last_grow = max((i for i, u in enumerate(self.utts) if u.get("stage")), default=-1)
         closing = [i for i, u in enumerate(self.utts) if i > last_grow and self.mine(u)]
         found = [(i, s) for i in closing for s in split_sentences(self.utts[i]["text"])
@@ -194,14 +223,14 @@ class _Drafter:
                 for n, m in enumerate(hits):
                     end = hits[n + 1].start() if n + 1 < len(hits) else len(s)
                     text = tidy(s[m.end():end])
-                    if len(content_words(text)) >= 1 and len(text.split()) >= 2:
+                    if len(content_words(text)) >= 1 and len(text.split()) >= 2 and not _PRO_FORM_OPTION.match(text):
                         self._add(options, {"text": text, "source": [i], "idea_of": None})
         return options[:MAX_OPTIONS] if len(options) > MAX_OPTIONS else options
 
     @staticmethod
     def _suggestion(text: str) -> str | None:
         """The coach's suggestion as an item: the sentence of the turn with the most content."""
-        said = [s for s in split_sentences(text) if len(content_words(s)) >= 2]
+        said = [s for s in split_sentences(text) if len(content_words(s)) >= 2 and not _ASKING.match(s)]
         if not said:
             return None
         best = max(said, key=lambda s: len(content_words(s)))
