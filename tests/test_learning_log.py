@@ -337,3 +337,22 @@ def test_content_skips_the_opening_and_evaluation_answers_the_closing_question()
     assert log["content"] == "The marking, really. I'm taking thirty books home every single night."
     assert log["evaluation"] == "That it's the scrutiny I'm scared of, not the marking."
     assert log["evaluation_source"]["utterances"] == [len(lines) - 1]
+
+
+def test_a_members_log_comes_from_their_own_turn_when_turns_are_marked():
+    report = make_report([
+        ("Fay", "Gil, what are you trying to do?"),
+        ("Gil", "I want to get my team's rota published four weeks ahead by June."),
+        ("Ivy", "What will you do?"),
+        ("Gil", "I'll ask IT for a fix by Friday."),
+        ("Fay", "Hal, your turn. What are you trying to do?"),
+        ("Hal", "I want to stop taking work home every night this month."),
+        ("Gil", "I'll email Hal my rota template tomorrow."),  # said in Hal's turn: not Gil's plan
+    ], GROUP, stages="ggwwggw")
+    for u, turn in zip(report["utterances"], ["Gil"] * 4 + ["Hal"] * 3, strict=True):
+        u["turn_of"] = turn
+    gil = logbook.draft_for(report, "Gil")
+    assert [a["what"] for a in gil["actions"]] == ["Ask IT for a fix"]
+    assert "rota" in gil["goal"]["text"]
+    hal = logbook.draft_for(report, "Hal")
+    assert "work home" in hal["goal"]["text"] and hal["actions"] == []

@@ -80,6 +80,15 @@ def draft_for(report: dict[str, Any], participant: str | None) -> dict[str, Any]
     return _Drafter(report, participant).build()
 
 
+def _own_turn(utts: list[dict[str, Any]], owner: str | None) -> list[dict[str, Any]]:
+    """In a group with turns marked (``turn_of``), a member's log is drafted from their own turn:
+    the rest is blanked, keeping every utterance's index so sources still point at the transcript."""
+    if owner is None or not any(u.get("turn_of") for u in utts):
+        return utts
+    return [u if u.get("turn_of") == owner else {**u, "text": "", "stage": None, "acts": [], "commitment": None}
+            for u in utts]
+
+
 def _asked(u: dict[str, Any]) -> bool:
     return any(a in QUESTION_ACTS for a in u.get("acts") or [])
 
@@ -88,7 +97,7 @@ class _Drafter:
     def __init__(self, report: dict[str, Any], owner: str | None):
         self.r = report
         self.owner = owner
-        self.utts: list[dict[str, Any]] = report.get("utterances") or []
+        self.utts: list[dict[str, Any]] = _own_turn(report.get("utterances") or [], owner)
         session = report.get("session") or {}
         self.date = (session.get("started_at") or "")[:10] or None
         try:

@@ -65,8 +65,9 @@ def _goal_stretch(utts: list[dict[str, Any]]) -> list[int]:
 
     Not bounded by the first Will mark: a stage tracker may call an early "by when?" the Will.
     """
-    early = int(len(utts) * 0.6) + 1
-    return [i for i, u in enumerate(utts) if i < early or u.get("stage") == "goal"]
+    said = [i for i, u in enumerate(utts) if u.get("text")]
+    early = set(said[:int(len(said) * 0.6) + 1])
+    return [i for i, u in enumerate(utts) if i in early or u.get("stage") == "goal"]
 
 
 def _goal_likeness(text: str, stage: str | None, today: date | None) -> int:
