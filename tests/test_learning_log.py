@@ -356,3 +356,15 @@ def test_a_members_log_comes_from_their_own_turn_when_turns_are_marked():
     assert "rota" in gil["goal"]["text"]
     hal = logbook.draft_for(report, "Hal")
     assert "work home" in hal["goal"]["text"] and hal["actions"] == []
+
+
+def test_it_means_what_the_coachs_prompt_named():
+    report = make_report([
+        ("Ana", "And the reflection?"),
+        ("Ben", "After the block. I'll write it up on the eighteenth and bring it to our next one."),
+        ("Ana", "And Grace?"),
+        ("Ben", "First night, at handover, I'll tell her."),
+    ], PAIR, stages="wwww")
+    actions = logbook.draft(report)["actions"]
+    assert [a["what"] for a in actions] == ["Write the reflection up and bring it to our next one", "Tell Grace"]
+    assert actions[0]["due"] == "2025-03-18"

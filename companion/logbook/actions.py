@@ -14,6 +14,7 @@ import re
 from datetime import date
 from typing import Any
 
+from companion.analysis.commitments import strip_lead_ins
 from companion.logbook.dates import MONTHS, WEEKDAYS, when_of
 from companion.logbook.items import content_words, overlap, tidy
 
@@ -25,7 +26,9 @@ _NAME = re.compile(r"(?<![.?!]\s)(?<![.?!])(?<!^)\b((?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]
 _NOT_NAMES = {w.capitalize() for w in WEEKDAYS + MONTHS} | {w.capitalize() + "s" for w in WEEKDAYS} | {
     "I", "I'm", "I'll", "I've", "I'd", "Yes", "No", "Maybe", "Thanks", "Thank", "Okay", "Honestly", "Yeah", "And",
     "But", "So", "Then", "Just", "The", "That", "This", "What", "When", "Who", "Easter", "Christmas", "Which",
-    "Well", "Right", "Also", "Um", "Oh", "Or", "If", "Our", "My", "We", "It", "She", "He", "They", "You"}
+    "Well", "Right", "Also", "Um", "Oh", "Or", "If", "Our", "My", "We", "It", "She", "He", "They", "You",
+    "First", "Last", "Next", "After", "Before", "Probably", "Definitely", "Actually", "Basically", "Today",
+    "Tomorrow", "Tonight", "Sorry", "Good", "Great", "Sure", "Fine", "Lunch", "Once", "Every", "Each"}
 #: "<Name> can help", "with Priya's help", "ask Priya to help": the helper.
 _HELPER = [re.compile(p) for p in [
     r"\b(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})\s+(?:can|could|will|would|'ll|might|"
@@ -104,6 +107,7 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                 what = clause.replace(when.text, " ", 1)  # the "what" without its "by when"; "every Monday" stays
             what = tidy(re.sub(r"\s+([,;])", r"\1", re.sub(r"[,;]\s*(?=[,;]|$)", "", what)))
             what = _name_for_pronoun(what, _last_name(utts, i, c["text"]))
+            what = _thing_for_pronoun(what, _prompted_thing(utts, i))
             if _PRO_FORM.match(what) or len(content_words(what)) == 0:
                 target = _referent(actions, options, i)
                 if target is None:
@@ -172,6 +176,26 @@ def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: l
     option = options[best[1]]
     _merge(actions, {"what": option["text"], "when": when.text, "due": when.due, "who": None,
                      "owner": utts[i]["speaker"], "source": sorted(set(option["source"]) | {i - 1, i})})
+
+
+_ELLIPTICAL = re.compile(r"^(?:(?:and|so|what about|how about)\s+)?(?P<np>(?:the|your|that|this)\s+[\w\s'-]{2,40}?)"
+                         r"(?:\s+(?:itself|then|bit))?\?$", re.I)
+_THING_PRONOUN = re.compile(r"^(?P<verb>\w+)(?P<part>\s+(?:up|out|off|over|on))?\s+(?:it|that|them|this)\b", re.I)
+
+
+def _prompted_thing(utts: list[dict[str, Any]], i: int) -> str | None:
+    """The thing a coach's elliptical prompt names: "And the reflection?" -> "the reflection"."""
+    if i == 0 or utts[i - 1]["speaker"] == utts[i]["speaker"]:
+        return None
+    m = _ELLIPTICAL.match(strip_lead_ins((utts[i - 1].get("text") or "").strip()))
+    return re.sub(r"^your\b", "my", m.group("np").strip(), flags=re.I) if m else None
+
+
+def _thing_for_pronoun(what: str, thing: str | None) -> str:
+    """"Write it up" as "Write the reflection up" when the coach just asked "And the reflection?"."""
+    if thing is None:
+        return what
+    return _THING_PRONOUN.sub(lambda m: f"{m.group('verb')} {thing}{m.group('part') or ''}", what, count=1)
 
 
 def _name_for_pronoun(what: str, name: str | None) -> str:
