@@ -169,7 +169,10 @@ def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: l
     asked = content_words(prompt.get("text") or "")
     if when is None or not asked:
         return
-    scored = [(len(asked & content_words(o["text"])), n) for n, o in enumerate(options)]
+    def context(o: dict[str, Any]) -> set[str]:  # the option and the exchange it came from
+        around = {j for s in o["source"] for j in (s - 1, s) if j >= 0}
+        return content_words(o["text"] + " " + " ".join(utts[j].get("text") or "" for j in sorted(around)))
+    scored = [(len(asked & context(o)), n) for n, o in enumerate(options)]
     best = max(scored, default=(0, -1))
     if best[0] == 0:
         return
