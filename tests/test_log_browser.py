@@ -164,3 +164,17 @@ def test_an_edit_after_sharing_asks_to_share_again_and_the_coach_keeps_the_share
     assert prompt.is_hidden()
     coach.reload()
     coach.get_by_test_id("log-view").filter(has_text="a team that prepares").wait_for()
+
+
+def test_the_session_list_links_a_shared_log_and_only_then(server, browser, ended):
+    sid, _, _ = ended
+    page = browser.new_page()
+    page.goto(f"{server.url}/?key={server.key}")
+    row = page.get_by_test_id("session-list").locator("tr", has=page.get_by_test_id("review-link"))
+    row.first.wait_for()
+    assert page.get_by_test_id("shared-log-link").count() == 0
+    share(server, sid)
+    page.reload()
+    page.get_by_test_id("shared-log-link").click()
+    assert_read_only(page)
+    assert "finish on time" in page.get_by_test_id("log-view").inner_text()
