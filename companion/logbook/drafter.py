@@ -114,7 +114,10 @@ class _Drafter:
         """Greetings and small talk before the goal, and off-topic stretches (the analysis's
         ``topic_drift`` flags): never a log item."""
         out: set[int] = set()
-        drift = [(f["start"], f["end"]) for f in self.r.get("flags") or [] if f.get("kind") == "topic_drift"]
+        length = max((u["end"] for u in self.utts), default=0.0)
+        # A drift flag over a third of the session says more about the detector than the talk: not trusted here.
+        drift = [(f["start"], f["end"]) for f in self.r.get("flags") or []
+                 if f.get("kind") == "topic_drift" and f["end"] - f["start"] <= length / 3]
         first_goal = next((i for i, u in enumerate(self.utts) if u.get("stage") == "goal"), len(self.utts))
         greeted = False
         for i, u in enumerate(self.utts):
@@ -150,7 +153,7 @@ class _Drafter:
         evaluation = self.evaluation()
         if evaluation:
             log["evaluation"], log["evaluation_source"] = evaluation[0], self.src(*evaluation[1])
-        goal = draft_goal(self.utts, self.owner, self.today)
+        goal = draft_goal(self.utts, self.owner, self.today, self.aside)
         if goal:
             log["goal"] = {**goal, "source": self.src(*goal["source"])}
         options = self.options()

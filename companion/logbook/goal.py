@@ -51,9 +51,14 @@ def smart_of(text: str, today: date | None) -> dict[str, bool]:
             "time_bound": bool(time_phrases(text, today))}
 
 
-def draft_goal(utts: list[dict[str, Any]], owner: str, today: date | None) -> dict[str, Any] | None:
-    """The goal item (text, SMART check, source indexes) or None when no goal was set."""
-    found = _confirmed_summary(utts, owner, today) or _own_statement(utts, owner, today)
+def draft_goal(utts: list[dict[str, Any]], owner: str, today: date | None,
+               asides: set[int] | frozenset[int] = frozenset()) -> dict[str, Any] | None:
+    """The goal item (text, SMART check, source indexes) or None when no goal was set.
+
+    ``asides`` are utterances that are never the goal (greetings, small talk, off-topic stretches).
+    """
+    said = [{**u, "text": ""} if i in asides else u for i, u in enumerate(utts)]
+    found = _confirmed_summary(said, owner, today) or _own_statement(said, owner, today)
     if found is None:
         return None
     text, indexes = found
