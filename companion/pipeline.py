@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from companion import learning_log
+from companion import logbook
 from companion.analysis.analyzer import SessionAnalyzer
 from companion.analysis.plan import SessionPlan, resolve_plan
 from companion.analysis.roles import assign_roles
@@ -60,7 +60,7 @@ def analyze_utterances(
     meta = {"planned_minutes": plan.planned_minutes if plan else None, **(session or {})}
     report = analyzer.report(meta)
     report["session"]["notes"] = notes
-    report["log_draft"] = learning_log.draft(report)
+    report["log_draft"] = logbook.draft(report)
     return Analysis(report, utterances, notes)
 
 

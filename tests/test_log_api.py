@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from companion import learning_log
+from companion import logbook as learning_log
 from companion.cli import main as cli
 from companion.importers import load_transcript
 from companion.pipeline import finalize_session
@@ -208,10 +208,34 @@ def test_coach_and_owner_never_see_an_unshared_log(client, session, store):
         assert client.get(f"/api/sessions/{sid}/log/versions", headers=who).status_code == 403
         assert client.get(f"/api/sessions/{sid}/log/versions/1", headers=who).status_code == 403
 
-    # The coachee edits again: private again until approved and shared again.
+    # The coachee edits again: a new version, and the coach keeps the one that was shared meanwhile.
     log = client.get(f"/api/sessions/{sid}/log", headers=sam).json()
-    client.put(f"/api/sessions/{sid}/log", headers=sam, json={**log, "evaluation": secret + " (edited)"})
-    assert_coach_sees_nothing(client, sid, tok, secret)
+    shared_version = log["version"]
+    mine = client.put(f"/api/sessions/{sid}/log", headers=sam, json={**log, "evaluation": secret + " (edited)"}).json()
+    assert mine["status"] == "draft" and mine["version"] == shared_version + 1
+    assert mine["shared_version"] == shared_version  # what the editor asks to share again
+    for who in (bearer(tok["Maya"]), OWNER):
+        r = client.get(f"/api/sessions/{sid}/log", headers=who)
+        assert r.status_code == 200 and r.json()["version"] == shared_version and r.json()["evaluation"] == secret
+        assert "shared_version" not in r.json()
+        for url, r in _get_everything(client, sid, who).items():
+            assert "(edited)" not in r.text, url
+    client.post(f"/api/sessions/{sid}/log/approve", headers=sam)
+    client.post(f"/api/sessions/{sid}/log/share", headers=sam)
+    r = client.get(f"/api/sessions/{sid}/log", headers=bearer(tok["Maya"]))
+    assert r.json()["evaluation"] == secret + " (edited)" and r.json()["version"] == shared_version + 1
+
+
+def test_a_never_shared_log_says_why_the_coach_cannot_read_it(client, session):
+    sid, tok = session
+    r = client.get(f"/api/sessions/{sid}/log", headers=bearer(tok["Maya"]))
+    assert r.status_code == 403 and "until its owner approves and shares it" in r.json()["error"]
+
+
+def test_the_print_page_escapes_its_error_text(client, session):
+    sid, tok = session
+    r = client.get(f"/sessions/{sid}/log/print?participant=<script>alert(1)</script>", headers=OWNER)
+    assert r.status_code == 404 and "<script>" not in r.text and "&lt;script&gt;" in r.text
 
 
 def test_the_session_socket_carries_no_log(client, session):
@@ -334,7 +358,7 @@ def test_cli_shows_a_log_only_once_shared_unless_as_coachee(client, session, cap
 
     assert cli(["log", "show", sid, "--as-coachee"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("# Learning log: Sam") and GOAL_WORDS in out and "| by Friday |" in out
+    assert out.startswith("# Learning log: Sam") and GOAL_WORDS in out and "| by Friday (" in out
 
     sam = bearer(tok["Sam"])
     client.post(f"/api/sessions/{sid}/log/approve", headers=sam)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from companion.importers import load_transcript
-from companion.learning_log import LogBook
+from companion.logbook import LogBook
 from companion.pipeline import finalize_session
 
 pytestmark = pytest.mark.browser
@@ -106,3 +106,75 @@ def test_coach_sees_a_locked_page_until_shared(server, browser, ended):
     page.get_by_test_id("message").filter(has_text="private").wait_for()
     assert page.get_by_test_id("log-form").is_hidden()
     assert "finish on time" not in page.content()
+
+
+def share(server, sid):
+    book = LogBook(server.store)
+    book.approve(sid, "Sam")
+    return book.share(sid, "Sam")
+
+
+def assert_read_only(page):
+    """The coach's view is a page to read: no form, no inputs, no edit buttons."""
+    page.get_by_test_id("log-view").wait_for()
+    assert page.locator("form, input, textarea").count() == 0
+    for name in ("Save", "Approve", "Share with my coach", "Remove", "Add a point", "Add an option", "Add an action"):
+        assert page.get_by_role("button", name=name).count() == 0, name
+    assert page.get_by_test_id("export-md").is_visible() and page.get_by_test_id("print").is_visible()
+
+
+def test_coach_finds_the_shared_log_from_the_review_in_one_click(server, browser, ended):
+    sid, sam, maya = ended
+    page = browser.new_page()
+    page.goto(f"{server.url}/sessions/{sid}/review?token={maya}")
+    page.get_by_test_id("transcript").locator("li").first.wait_for()
+    assert page.get_by_test_id("shared-log-link").count() == 0  # nothing shared yet: no link
+
+    share(server, sid)
+    page.reload()
+    page.get_by_test_id("shared-log-link").click()  # the one click
+    assert_read_only(page)
+    view = page.get_by_test_id("log-view")
+    assert "finish on time" in view.inner_text() and "Ask Priya for her agenda template" in view.inner_text()
+    assert page.get_by_test_id("log-lead").inner_text().startswith("Shared with you by Sam")
+    md = page.request.get(server.url + page.get_by_test_id("export-md").get_attribute("href"))
+    assert md.ok and "## Action plan" in md.text()
+
+
+def test_an_edit_after_sharing_asks_to_share_again_and_the_coach_keeps_the_shared_version(server, browser, ended):
+    sid, sam, maya = ended
+    shared = share(server, sid)
+    page = open_log(browser, server, sid, sam)
+    assert page.get_by_test_id("reshare").is_hidden()
+    page.get_by_test_id("field-content").fill("Meetings that end on time, and a team that prepares.")
+    page.get_by_test_id("save").click()
+    page.get_by_test_id("message").filter(has_text=f"Saved as version {shared['version'] + 1}").wait_for()
+    prompt = page.get_by_test_id("reshare")
+    prompt.wait_for()
+    assert f"still sees version {shared['version']}" in prompt.inner_text()
+
+    coach = browser.new_page()
+    coach.goto(f"{server.url}/sessions/{sid}/log?token={maya}")
+    assert_read_only(coach)
+    assert f"version {shared['version']}" in coach.get_by_test_id("log-version").inner_text()
+    assert "a team that prepares" not in coach.content()  # never a version that was not shared
+
+    page.get_by_test_id("reshare-button").click()
+    page.get_by_test_id("log-status").filter(has_text="shared").wait_for()
+    assert prompt.is_hidden()
+    coach.reload()
+    coach.get_by_test_id("log-view").filter(has_text="a team that prepares").wait_for()
+
+
+def test_the_session_list_links_a_shared_log_and_only_then(server, browser, ended):
+    sid, _, _ = ended
+    page = browser.new_page()
+    page.goto(f"{server.url}/?key={server.key}")
+    row = page.get_by_test_id("session-list").locator("tr", has=page.get_by_test_id("review-link"))
+    row.first.wait_for()
+    assert page.get_by_test_id("shared-log-link").count() == 0
+    share(server, sid)
+    page.reload()
+    page.get_by_test_id("shared-log-link").click()
+    assert_read_only(page)
+    assert "finish on time" in page.get_by_test_id("log-view").inner_text()

@@ -31,6 +31,7 @@ def default_components() -> list[Component]:
     judges the talk figures the others put in the report.
     """
     from companion.analysis.acts import ActTagger
+    from companion.analysis.commitments import CommitmentTracker
     from companion.analysis.grow import StageTracker, TopicDrift
     from companion.analysis.nudges import NudgePolicy
     from companion.analysis.talk import TalkTracker
@@ -39,7 +40,7 @@ def default_components() -> list[Component]:
     from companion.analysis.venting import VentingTracker
 
     return [TextParser(), TalkTracker(), ActTagger(), VentingTracker(), StageTracker(), TopicDrift(),
-            NudgePolicy(), TalkNormCheck()]
+            CommitmentTracker(), NudgePolicy(), TalkNormCheck()]
 
 
 class SessionAnalyzer:

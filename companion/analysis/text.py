@@ -104,6 +104,11 @@ class Parsed:
         return " " + " ".join(self.tokens) + " "
 
 
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` as written, cut at terminal punctuation (the one splitter)."""
+    return [s.strip() for s in _SENTENCE_END.split((text or "").translate(_APOSTROPHE)) if s.strip()]
+
+
 @lru_cache(maxsize=20000)
 def stem(word: str) -> str:
     return _stemmer.stem(word)
@@ -122,10 +127,7 @@ def _words(text: str) -> list[str]:
 def parse(text: str) -> Parsed:
     text = text.translate(_APOSTROPHE).strip()
     sentences: list[Sentence] = []
-    for chunk in _SENTENCE_END.split(text):
-        chunk = chunk.strip()
-        if not chunk:
-            continue
+    for chunk in split_sentences(text):
         asked = chunk.rstrip("\"')] ").endswith("?")
         toks = [t for t in _words(chunk) if t not in (".", "?", "!")]
         if toks:

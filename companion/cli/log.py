@@ -15,7 +15,7 @@ import json
 
 from companion.cli.common import session_or_fail, store_of
 from companion.errors import InputError
-from companion.learning_log import LogBook, to_markdown
+from companion.logbook import LogBook, to_markdown
 
 HELP = ("show or export a session's learning log; shown only once the coachee has approved and shared it, "
         "unless you are the coachee (--as-coachee)")

@@ -7,7 +7,7 @@ import json
 
 from companion.cli.common import print_report, session_or_fail, store_of
 from companion.errors import InputError
-from companion.learning_log import coach_view
+from companion.logbook import coach_view
 from companion.store import parse_age
 
 

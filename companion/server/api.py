@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from companion.analysis.plan import check_stage_minutes
 from companion.errors import InputError
-from companion.learning_log import coach_view
+from companion.logbook import coach_view
 from companion.model import Role
 from companion.pipeline import finalize_session
 from companion.server.auth import Access, require

@@ -3,12 +3,14 @@
 Who may do what (the roles table): the coachee (in a group, each member for
 their own log) reads, saves, approves and shares; the coach, the facilitator
 and the owner key read a log only once its owner has approved and shared it,
-and otherwise get 403 with nothing of the log in it. Every rule is checked
+and otherwise get 403 with nothing of the log in it but the reason. After an edit
+that is not shared yet, the coach side keeps reading the last shared version. Every rule is checked
 here, per request; the page itself holds no data.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
@@ -18,7 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from companion.config import WEB_DIR
 from companion.errors import InputError
-from companion.learning_log import LogBook, LogConflict, LogNotFound, LogStateError, to_html, to_markdown
+from companion.logbook import LogBook, LogConflict, LogNotFound, LogStateError, to_html, to_markdown
 from companion.model import Role
 from companion.server.auth import FORBIDDEN, Access, require
 
@@ -191,6 +193,7 @@ async def log_print(sid: str, request: Request) -> HTMLResponse:
     try:
         log, _ = _readable(request, sid)
     except HTTPException as e:
-        return HTMLResponse(f"<!doctype html><meta charset=\"utf-8\"><title>companion</title><p>{e.detail}</p>",
+        message = html.escape(str(e.detail))  # the detail may echo what was asked for (issue 16)
+        return HTMLResponse(f"<!doctype html><meta charset=\"utf-8\"><title>companion</title><p>{message}</p>",
                             status_code=e.status_code)
     return HTMLResponse(to_html(log))

@@ -28,6 +28,7 @@ import sqlite_utils
 
 from companion.errors import InputError, StoreUnavailable
 from companion.model import Utterance
+from companion.store.logs import LogRows
 
 #: How long a write waits for another process's write to finish before giving up.
 BUSY_TIMEOUT_S = 60.0
@@ -119,7 +120,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
 
 
 def _m002_logs(db: sqlite_utils.Database) -> None:
-    """Learning logs: one row per saved version of one person's log (see learning_log.py)."""
+    """Learning logs: one row per saved version of one person's log (rows: store/logs.py; rules: logbook/)."""
     db.table("logs").create({
         "id": int, "session_id": str, "participant": str, "version": int, "data": str, "status": str,
         "author": str, "event": str, "created_at": str, "approved_at": str, "shared_at": str,
@@ -177,6 +178,7 @@ class Store:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA secure_delete = ON")
         self.migrate()
+        self.logs = LogRows(self.db, now_iso)
 
     @property
     def folder(self) -> Path:

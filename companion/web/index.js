@@ -22,12 +22,26 @@ async function load() {
       a.textContent = 'Review';
       a.dataset.testid = 'review-link';
       td.append(a);
+      linkSharedLogs(s.id, td);
     }
     tr.append(td);
     return tr;
   }));
 }
 load();
+
+// The learning logs their owners have shared, next to the review (the owner never sees an unshared one).
+async function linkSharedLogs(id, td) {
+  const res = await fetch(`/api/sessions/${id}/logs`).catch(() => null);
+  if (!res || !res.ok) return;
+  for (const log of await res.json()) {
+    const a = document.createElement('a');
+    a.href = `/sessions/${id}/log?participant=${encodeURIComponent(log.participant)}`;
+    a.textContent = `Learning log (${log.participant})`;
+    a.dataset.testid = 'shared-log-link';
+    td.append(' ', a);
+  }
+}
 
 // -- New session (the live call) -------------------------------------------------------------
 const form = document.querySelector('[data-testid="new-session"]');

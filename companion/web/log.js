@@ -1,9 +1,10 @@
-// The coachee's learning-log editor. The page holds no data: everything comes from
+// The coachee's learning-log editor, and the read-only page the coach side sees once it is shared. The page holds no data: everything comes from
 // /api/sessions/{id}/log with the token in this page's address (or the owner cookie).
 // A save that fails (network, conflict) never touches what is in the form.
 
 const sid = location.pathname.split('/')[2];
 const token = new URLSearchParams(location.search).get('token');
+const participant = new URLSearchParams(location.search).get('participant'); // whose log, in a group
 const $ = (sel) => document.querySelector(sel);
 const byTest = (id) => document.querySelector(`[data-testid="${id}"]`);
 const form = byTest('log-form');
@@ -20,13 +21,15 @@ function api(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  return fetch(`/api/sessions/${sid}${path}`, {
+  const who = participant ? `${path.includes('?') ? '&' : '?'}participant=${encodeURIComponent(participant)}` : '';
+  return fetch(`/api/sessions/${sid}${path}${who}`, {
     method, headers, body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
 
 function withToken(path) {
-  return token ? `${path}?token=${encodeURIComponent(token)}` : path;
+  const q = new URLSearchParams({ ...(token ? { token } : {}), ...(participant ? { participant } : {}) }).toString();
+  return q ? `${path}?${q}` : path;
 }
 
 function say(text, kind = 'info') {
@@ -93,11 +96,18 @@ function itemRow(kind, item = {}) {
       row.append(input);
     }
     li.due = item.due || null;
+    li.owner = item.owner || null;
   } else {
     const ta = el('textarea', { name: 'text', rows: 2, value: item.text || '' });
     ta.setAttribute('aria-label', kind === 'reality' ? 'Reality point' : 'Option');
     ta.dataset.testid = `${kind}-text`;
     row.append(ta);
+    li.ideaOf = item.idea_of || null;
+    if (li.ideaOf) {
+      const tag = el('span', { className: 'idea-of', textContent: `${li.ideaOf}'s idea, which you took up` });
+      tag.dataset.testid = 'idea-of';
+      row.append(tag);
+    }
   }
   row.append(removeButton(li));
   li.append(row, sourceWidget(item.source));
@@ -172,13 +182,67 @@ function renderMeta() {
   byTest('share').disabled = !state.canEdit || log.status !== 'approved';
   byTest('export-md').href = withToken(`/api/sessions/${sid}/log/export.md`);
   byTest('print').href = withToken(`/sessions/${sid}/log/print`);
+  renderReshare();
+}
+
+// After an edit to a shared log the coach keeps the shared version; ask whether to share this one.
+function renderReshare() {
+  const log = state.log;
+  const box = byTest('reshare');
+  box.hidden = !(state.canEdit && log.shared_version && log.shared_version !== log.version);
+  if (box.hidden) return;
+  byTest('reshare-text').textContent = `You changed your log after sharing it. Your coach still sees version `
+    + `${log.shared_version}, not this one (version ${log.version}). Share this version with your coach too?`;
+}
+
+async function reshare() {
+  if (state.log.status === 'draft') await statusChange('approve', 'approved');
+  if (state.log.status === 'approved') await statusChange('share', 'shared');
+}
+
+// The read-only page the coach (or anyone the owner shared it with) sees: text, no edit controls.
+function renderView(log) {
+  const view = byTest('log-view');
+  const section = (title, ...body) => el('section', {}, el('h2', { textContent: title }), ...body);
+  const list = (items, text) => (items && items.length
+    ? el('ul', {}, ...items.map((i) => el('li', {}, text(i), sourceWidget(i.source))))
+    : el('p', { textContent: '-' }));
+  const header = el('dl', { className: 'log-header' });
+  for (const [k, v] of [['Date', log.date], ['Members present', (log.members_present || []).join(', ')],
+    ['Facilitator', log.facilitator], ['Version', `${log.version}, shared ${(log.shared_at || '').slice(0, 10)}`]]) {
+    header.append(el('dt', { textContent: k }), el('dd', { textContent: v || '-' }));
+  }
+  const goal = log.goal;
+  const smart = goal && goal.smart ? SMART.map(([k, label]) => `${label}: ${goal.smart[k] ? 'yes' : 'not yet'}`)
+    .join(' · ') : '';
+  const table = el('table', {}, el('thead', {}, el('tr', {}, ...['What', 'By when', 'Whose', 'Who can help']
+    .map((h) => el('th', { textContent: h })))));
+  const body = el('tbody');
+  for (const a of log.actions || []) {
+    body.append(el('tr', {}, ...[a.what, a.when ? `${a.when}${a.due ? ` (${a.due})` : ''}` : (a.due || '-'),
+      a.owner || '-', a.who || '-'].map((c) => el('td', { textContent: c || '-' }))));
+  }
+  table.append(body);
+  view.replaceChildren(
+    header,
+    section('Content', el('p', { textContent: log.content || '-' })),
+    section('Goal', el('p', { textContent: goal ? goal.text : '-' }), el('p', { className: 'hint', textContent: smart }),
+      sourceWidget(goal && goal.source)),
+    section('Reality', list(log.reality, (i) => i.text)),
+    section('Options', list(log.options, (i) => `${i.text}${i.idea_of ? ` (${i.idea_of}'s idea)` : ''}`)),
+    section('Action plan', (log.actions || []).length ? table : el('p', { textContent: '-' })),
+    ...((log.key_questions || []).length ? [section('Key questions', list(log.key_questions,
+      (q) => `${q.question} ${q.answer || '-'}`))] : []),
+    section('Evaluation', el('p', { textContent: log.evaluation || '-' })),
+  );
+  view.hidden = false;
 }
 
 const srcOf = (node) => (node && node.source ? { utterances: node.source.utterances } : null);
 
 function collect() {
   const items = (kind) => [...byTest(`list-${kind}`).children].map((li) => ({
-    text: li.querySelector('textarea').value, source: srcOf(li),
+    text: li.querySelector('textarea').value, source: srcOf(li), ...(li.ideaOf ? { idea_of: li.ideaOf } : {}),
   }));
   const goalText = form.goal.value.trim();
   const smart = Object.fromEntries(SMART.map(([k]) => [k, form.querySelector(`[name="smart-${k}"]`).checked]));
@@ -198,6 +262,7 @@ function collect() {
       when: li.querySelector('[name="when"]').value,
       who: li.querySelector('[name="who"]').value,
       due: li.due,
+      owner: li.owner,
       source: srcOf(li),
     })),
     key_questions: [...byTest('key-questions').querySelectorAll('.question')].map((q) => ({
@@ -272,7 +337,8 @@ async function statusChange(action, done) {
   state.log = await res.json();
   renderMeta();
   say(action === 'approve' ? 'Approved. You can now share it with your coach, if you want to.'
-    : 'Shared: your coach can now read this version. Editing it again makes it a private draft.');
+    : 'Shared: your coach can now read this version. If you edit it again, your coach keeps this version '
+      + 'until you share the new one.');
   loadVersions();
 }
 
@@ -321,9 +387,17 @@ async function loadPrevious() {
   if (!previous || !previous.actions.length) return;
   const section = byTest('previous-actions');
   section.querySelector('h2').textContent = `Last time (${previous.session.date || previous.session.title}) you planned`;
-  section.querySelector('ul').replaceChildren(...previous.actions.map((a) => el('li', {
-    textContent: `${a.what}${a.when ? `, ${a.when}` : ''}${a.who ? ` (with ${a.who})` : ''}`,
-  })));
+  const STATUS = { done: 'Done', partly: 'Partly done', 'not yet': 'Not yet', dropped: 'Dropped' };
+  section.querySelector('ul').replaceChildren(...previous.actions.map((a) => {
+    const li = el('li', { textContent: `${a.what}${a.when ? `, ${a.when}` : ''}${a.who ? ` (with ${a.who})` : ''}` });
+    const back = a.report_back;
+    if (back) {
+      const p = el('p', { className: 'report-back', textContent: `${STATUS[back.status] || 'Mentioned'}: "${back.text}"` });
+      p.dataset.testid = 'report-back';
+      li.append(p, sourceWidget(back.source));
+    }
+    return li;
+  }));
   section.hidden = false;
 }
 
@@ -343,12 +417,22 @@ async function load() {
   }
   state.log = await res.json();
   state.canEdit = !!state.log.can_edit;
-  form.hidden = false;
   byTest('toolbar').hidden = false;
   if (!state.canEdit) {
-    for (const id of ['save', 'approve', 'share']) byTest(id).hidden = true;
-    byTest('log-lead').textContent = 'Shared with you by its owner. Read only.';
+    // Read only: a page to read, print or export; no form and no edit controls at all.
+    for (const id of ['save', 'approve', 'share']) byTest(id).remove();
+    form.remove();
+    byTest('log-lead').textContent = `Shared with you by ${state.log.participant}. This is the version they shared.`;
+    renderView(state.log);
+    byTest('log-owner').textContent = `${state.log.participant}'s log${state.log.date ? `, session of ${state.log.date}` : ''}`;
+    byTest('log-version').textContent = `version ${state.log.version}`;
+    byTest('log-status').textContent = state.log.status;
+    byTest('export-md').href = withToken(`/api/sessions/${sid}/log/export.md`);
+    byTest('print').href = withToken(`/sessions/${sid}/log/print`);
+    say('');
+    return;
   }
+  form.hidden = false;
   renderForm(state.log);
   renderMeta();
   say('');
@@ -373,6 +457,7 @@ for (const btn of form.querySelectorAll('[data-add]')) {
 byTest('save').addEventListener('click', save);
 byTest('approve').addEventListener('click', () => statusChange('approve', 'approved'));
 byTest('share').addEventListener('click', () => statusChange('share', 'shared'));
+byTest('reshare-button').addEventListener('click', reshare);
 byTest('show-theirs').addEventListener('click', () => {
   if (state.conflict) showVersion(state.conflict, `The saved version ${state.conflict.version} (yours is still in the form)`);
 });

@@ -46,6 +46,22 @@ async function main() {
   if (!rRes.ok) { say(`The report could not be loaded (${rRes.status}).`); return; }
   const report = await rRes.json();
   render(session, report);
+  if ('utterances' in report) linkSharedLogs();
+}
+
+// The learning logs shared with the coach, one click away; none before the coachee shares one.
+async function linkSharedLogs() {
+  const res = await api(`/api/sessions/${encodeURIComponent(sid)}/logs`).catch(() => null);
+  if (!res || !res.ok) return;
+  const logs = await res.json();
+  if (!logs.length) return;
+  const box = $('log-links');
+  box.replaceChildren(...logs.map((log) => {
+    const q = new URLSearchParams({ participant: log.participant, ...(token ? { token } : {}) });
+    return el('a', { href: `/sessions/${encodeURIComponent(sid)}/log?${q}`, class: 'button secondary',
+      'data-testid': 'shared-log-link', text: `Learning log shared by ${log.participant}` });
+  }));
+  box.hidden = false;
 }
 
 function render(session, report) {

@@ -1,0 +1,261 @@
+"""The action plan: one action per commitment made in the Will, with its owner, its
+"by when" as said and resolved, and who can help as named.
+
+The commitments themselves are the analysis's (``utterances[i].commitment``); this
+module only places them: which are the plan (said in the Will, or after it began),
+what "do that" refers to, when the action is due, and who the helper is, as opposed
+to the person the action is about ("ask Tom", "talk to Tom" makes Tom the subject
+of the action, "Priya can help me prepare" makes Priya the helper).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from companion.analysis.commitments import strip_lead_ins
+from companion.logbook.dates import MONTHS, WEEKDAYS, when_of
+from companion.logbook.items import content_words, overlap, tidy
+
+_PRO_FORM = re.compile(r"^(?:(?:do|try)\s+(?:it|that|this)\b|(?:send|bring|book|write|sort|give)\s+"
+                       r"(?:it|that|this|them|one)\b(?:[\s,]+(?:then|first|"
+                       r"too|as well|now|a go|out|my|the|\w+day|protected|,))*$)", re.I)
+_NAME = re.compile(r"(?<![.?!]\s)(?<![.?!])(?<!^)\b((?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|"
+                   r"[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?)\b")
+_NOT_NAMES = {w.capitalize() for w in WEEKDAYS + MONTHS} | {w.capitalize() + "s" for w in WEEKDAYS} | {
+    "I", "I'm", "I'll", "I've", "I'd", "Yes", "No", "Maybe", "Thanks", "Thank", "Okay", "Honestly", "Yeah", "And",
+    "But", "So", "Then", "Just", "The", "That", "This", "What", "When", "Who", "Easter", "Christmas", "Which",
+    "Well", "Right", "Also", "Um", "Oh", "Or", "If", "Our", "My", "We", "It", "She", "He", "They", "You",
+    "First", "Last", "Next", "After", "Before", "Probably", "Definitely", "Actually", "Basically", "Today",
+    "Tomorrow", "Tonight", "Sorry", "Good", "Great", "Sure", "Fine", "Lunch", "Once", "Every", "Each"}
+#: "<Name> can help", "with Priya's help", "ask Priya to help": the helper.
+_HELPER = [re.compile(p) for p in [
+    r"\b(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})\s+(?:can|could|will|would|'ll|might|"
+    r"has offered to|offered to|"
+    r"said (?:she|he|they)'d)\s+(?:\w+\s+)?(?:help|support|cover|show|go through|look over|check)",
+    r"\bwith\s+(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})(?:'s)?\s+(?:help|support)",
+    r"\b(?:help|support)\s+(?:from|of)\s+(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})",
+    r"\bask\s+(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})\s+(?:to help|for help|to support|to show)",
+    r"(?<!talk )(?<!speak )(?<!meet )(?<!check )(?<!chat )\bwith\s+"
+    r"(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})\b"
+    r"(?!\s+(?:about|on|over|regarding))",
+]]
+_ASKED_WHO = re.compile(r"who (?:could|can|might|would|else could) (?:help|support)|who can you ask|"
+                        r"anyone who (?:could|can|might) help", re.I)
+
+
+def helpers(text: str) -> list[str]:
+    """The people named as help in ``text`` (not the people the action is about)."""
+    out = []
+    for pattern in _HELPER:
+        for m in pattern.finditer(text):
+            name = m.group("n")
+            if name not in _NOT_NAMES and name.split()[0] not in _NOT_NAMES:
+                out.append(name)
+    return list(dict.fromkeys(out))
+
+
+_ANY_NAME = re.compile(r"\b((?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?)\b")
+
+
+def names(text: str, *, at_start: bool = False) -> list[str]:
+    """Capitalised names in ``text``; a sentence's first word only with ``at_start`` ("Grace, she knows it")."""
+    found = (_ANY_NAME if at_start else _NAME).findall(text)
+    return [n for n in dict.fromkeys(found) if n not in _NOT_NAMES and n.split()[0] not in _NOT_NAMES]
+
+
+_CLOSING = re.compile(r"taking away|take away|learn(?:ed|t)|stayed with you|how (?:are|do) you feel|how's that "
+                      r"been|anything (?:else )?(?:to|you want to) (?:say|add) before|useful today", re.I)
+_PRONOUN = re.compile(r"\b(ask|tell|email|call|message|meet|see|phone|ring|text|ping|book|invite|remind|chase|"
+                      r"talk to|check with|speak to|speak with|meet with|catch|go to|send)\s+(her|him)\b", re.I)
+
+
+def closing_question(utts: list[dict[str, Any]]) -> int | None:
+    """The coach's closing question ("what are you taking away?") in the last third of the session."""
+    late = int(len(utts) * 0.7)
+    return next((i for i in range(late, len(utts)) if any(a.endswith("question") for a in utts[i].get("acts") or [])
+                 and _CLOSING.search(utts[i].get("text") or "")), None)
+
+
+def plan_span(utts: list[dict[str, Any]]) -> range:
+    """Where the plan is made: from the first Will utterance to the closing question
+    ("what are you taking away?"), or nothing when no Will was marked."""
+    first = next((i for i, u in enumerate(utts) if u.get("stage") == "will"), len(utts))
+    end = closing_question(utts)
+    return range(first, end if end is not None and end > first else len(utts))
+
+
+def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
+                  options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Actions as ``{"what", "when", "due", "who", "owner", "source": [indexes]}``."""
+    actions: list[dict[str, Any]] = []
+    for i in plan_span(utts):
+        u = utts[i]
+        if u.get("stage") in ("goal", "reality"):
+            continue
+        said = _one_per_turn([c for c in u.get("commitment") or [] if c["owner"] == owner or (
+            c.get("kind") == "offer" and utts[c["confirmed_by"]]["speaker"] == owner)])
+        for c in said:
+            sources = [i] + ([c["confirmed_by"]] if c.get("confirmed_by") is not None else [])
+            clause = c["text"] if c.get("kind") != "offer" else _to_coachee(c["text"], owner)
+            when = when_of(clause, today)
+            if when is None and c["owner"] == u["speaker"]:
+                when = _stray_time(u.get("text") or "", today)
+            what = clause
+            if when is not None and when.text in clause and not _recurring(clause, when.text):
+                what = clause.replace(when.text, " ", 1)  # the "what" without its "by when"; "every Monday" stays
+            what = tidy(re.sub(r"\s+([,;])", r"\1", re.sub(r"[,;]\s*(?=[,;]|$)", "", what)))
+            what = _name_for_pronoun(what, _last_name(utts, i, c["text"]))
+            what = _thing_for_pronoun(what, _prompted_thing(utts, i))
+            if _PRO_FORM.match(what) or len(content_words(what)) == 0:
+                target = _referent(actions, options, i)
+                if target is None:
+                    continue
+                if "what" not in target:  # an option taken up: "I'll do that"
+                    what, sources = target["text"], sources + list(target["source"])
+                else:
+                    if when and not target["when"]:
+                        target["when"], target["due"] = when.text, when.due
+                    continue
+            item = {"what": what, "when": when.text if when else None, "due": when.due if when else None,
+                    "who": None, "owner": c["owner"], "source": sources}
+            _merge(actions, item)
+        if not said and u["speaker"] == owner:
+            _prompted(utts, i, today, options, actions)
+        _attach_helpers(utts, owner, i, actions)
+    return actions
+
+
+def _recurring(clause: str, phrase: str) -> bool:
+    """"every Monday", "Tuesdays and Thursdays": part of what is done, not when it is due."""
+    return bool(re.search(r"\b(?:every|each)\s+$", clause[:clause.find(phrase)])
+                or re.match(r"(?:mon|tues|wednes|thurs|fri|satur|sun)days\b", phrase, re.I))
+
+
+def _to_coachee(offer: str, owner: str) -> str:
+    """A coach's offer said to the coachee ("send you our paperwork") as the log reads it ("send Siobhan ...")."""
+    first = owner.split()[0]
+    return re.sub(r"\byou\b", first, re.sub(r"\byour\b", f"{first}'s", offer, flags=re.I), flags=re.I)
+
+
+def _one_per_turn(said: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Steps of one commitment stay together: a step said in the same turn without a "by when" of its own
+    belongs to the one before ("Email Sarah. Ask for the guidelines."); one with its own date is its own."""
+    out: list[dict[str, Any]] = []
+    for c in said:
+        prev = next((o for o in reversed(out) if o["owner"] == c["owner"]), None)
+        if prev is not None and when_of(c["text"]) is None:
+            prev["text"] = prev["text"] + "; " + c["text"]
+        else:
+            out.append(dict(c))
+    return out
+
+
+def _stray_time(text: str, today: date | None) -> Any:
+    """A deadline said as its own sentence next to the step ("Email Lesley. By Friday.")."""
+    from_sentences = [when_of(s, today) for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) <= 5]
+    return next((w for w in from_sentences if w is not None), None)
+
+
+def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: list[dict[str, Any]],
+              actions: list[dict[str, Any]]) -> None:
+    """"And the book look?" - "Last week before Easter.": the option the coach names, with its date."""
+    prompt = utts[i - 1] if i > 0 else None
+    if prompt is None or prompt["speaker"] == utts[i]["speaker"] or \
+            not any(a.endswith("question") for a in prompt.get("acts") or []):
+        return
+    when = when_of(utts[i].get("text") or "", today)
+    asked = content_words(prompt.get("text") or "")
+    if when is None or not asked:
+        return
+    def context(o: dict[str, Any]) -> set[str]:  # the option and the exchange it came from
+        around = {j for s in o["source"] for j in (s - 1, s) if j >= 0}
+        return content_words(o["text"] + " " + " ".join(utts[j].get("text") or "" for j in sorted(around)))
+    scored = [(len(asked & context(o)), n) for n, o in enumerate(options)]
+    best = max(scored, default=(0, -1))
+    if best[0] == 0:
+        return
+    option = options[best[1]]
+    _merge(actions, {"what": option["text"], "when": when.text, "due": when.due, "who": None,
+                     "owner": utts[i]["speaker"], "source": sorted(set(option["source"]) | {i - 1, i})})
+
+
+_ELLIPTICAL = re.compile(r"^(?:(?:and|so|what about|how about)\s+)?(?P<np>(?:the|your|that|this)\s+[\w\s'-]{2,40}?)"
+                         r"(?:\s+(?:itself|then|bit))?\?$", re.I)
+_THING_PRONOUN = re.compile(r"^(?P<verb>\w+)(?P<part>\s+(?:up|out|off|over|on))?\s+(?:it|that|them|this)\b", re.I)
+
+
+def _prompted_thing(utts: list[dict[str, Any]], i: int) -> str | None:
+    """The thing a coach's elliptical prompt names: "And the reflection?" -> "the reflection"."""
+    if i == 0 or utts[i - 1]["speaker"] == utts[i]["speaker"]:
+        return None
+    m = _ELLIPTICAL.match(strip_lead_ins((utts[i - 1].get("text") or "").strip()))
+    return re.sub(r"^your\b", "my", m.group("np").strip(), flags=re.I) if m else None
+
+
+def _thing_for_pronoun(what: str, thing: str | None) -> str:
+    """"Write it up" as "Write the reflection up" when the coach just asked "And the reflection?"."""
+    if thing is None:
+        return what
+    return _THING_PRONOUN.sub(lambda m: f"{m.group('verb')} {thing}{m.group('part') or ''}", what, count=1)
+
+
+def _name_for_pronoun(what: str, name: str | None) -> str:
+    """"Ask her" as "Ask Sam" when Sam was the last person named."""
+    if name is None:
+        return what
+    return _PRONOUN.sub(lambda m: f"{m.group(1)} {name}", what, count=1)
+
+
+def _last_name(utts: list[dict[str, Any]], i: int, clause: str) -> str | None:
+    """Whom "her"/"him" means: the last person named before, in the clause, this turn or the few before it."""
+    text = utts[i].get("text") or ""
+    upto = text[:text.find(clause)] if clause in text else ""
+    pronoun = _PRONOUN.search(clause)
+    before = clause[:pronoun.start()] if pronoun else ""
+    for n, said in enumerate([before, upto] + [utts[j].get("text") or "" for j in range(i - 1, max(i - 4, -1), -1)]):
+        found = names(said, at_start=n == 1)  # "Jo. I'll ask her on Monday."
+        if found:
+            return found[-1]
+    return None
+
+
+def _referent(actions: list[dict[str, Any]], options: list[dict[str, Any]], i: int) -> dict[str, Any] | None:
+    """What "I'll do that" refers to: an option raised just before, else the last action."""
+    recent = [o for o in options if o["source"] and max(o["source"]) in range(i - 4, i + 1)]
+    if recent:
+        return recent[-1]
+    return actions[-1] if actions else None
+
+
+def _merge(actions: list[dict[str, Any]], item: dict[str, Any]) -> None:
+    """No duplicates: an action said twice keeps the first wording and gains what the second adds."""
+    for old in actions:
+        if old["owner"] == item["owner"] and overlap(old["what"], item["what"]) >= 0.6:
+            for k in ("when", "due", "who"):
+                old[k] = old[k] or item[k]
+            old["source"] = sorted(set(old["source"]) | set(item["source"]))
+            return
+    actions.append(item)
+
+
+def _attach_helpers(utts: list[dict[str, Any]], owner: str, i: int, actions: list[dict[str, Any]]) -> None:
+    """Who can help: named as help in the plan, or in answer to "who could help?"."""
+    u = utts[i]
+    if u["speaker"] != owner or not actions:
+        return
+    text = u.get("text") or ""
+    found = helpers(text)
+    asked = i > 0 and _ASKED_WHO.search(utts[i - 1].get("text") or "")
+    if not found and asked:
+        found = [n for n in names(text, at_start=True) if n not in helpers_excluded(text)]
+    if found:
+        target = actions[-1]
+        target["who"] = ", ".join(dict.fromkeys(([target["who"]] if target["who"] else []) + found))
+        target["source"] = sorted(set(target["source"]) | {i})
+
+
+def helpers_excluded(text: str) -> set[str]:
+    """People the action is about ("talk to Tom", "ask Tom whether"), not helpers."""
+    return set(re.findall(r"\b(?:to|ask|tell|email|call|message|ring|phone|meet)\s+([A-Z][a-z]{2,})\b", text))
