@@ -16,6 +16,7 @@ from companion import learning_log
 from companion.analysis.analyzer import SessionAnalyzer
 from companion.analysis.plan import SessionPlan, resolve_plan
 from companion.analysis.roles import assign_roles
+from companion.analysis.turns import group_roles
 from companion.config import Settings
 from companion.errors import InputError
 from companion.importers import TRANSCRIPT_SUFFIXES, load_transcript
@@ -61,7 +62,16 @@ def analyze_utterances(
     report = analyzer.report(meta)
     report["session"]["notes"] = notes
     report["log_draft"] = learning_log.draft(report)
+    for turn in report.get("turns") or []:  # groups: each member's goal and actions, from their own turn
+        turn.update(_turn_summary(report, turn["member"]))
     return Analysis(report, utterances, notes)
+
+
+def _turn_summary(report: dict[str, Any], member: str) -> dict[str, Any]:
+    """A member's goal and actions, drafted from their own turn only (other talk is blanked, indexes kept)."""
+    own = [u if u.get("turn_of") == member else {**u, "text": ""} for u in report["utterances"]]
+    log = learning_log.draft_for({**report, "utterances": own}, member)
+    return {"goal": (log.get("goal") or {}).get("text"), "actions": log.get("actions") or []}
 
 
 def analyze_file(
@@ -73,6 +83,8 @@ def analyze_file(
     channels_are_speakers: bool = False,
     planned_minutes: float | None = None,
     stage_minutes: dict[str, float] | None = None,
+    facilitator: str | None = None,
+    turn_minutes: float | None = None,
 ) -> Analysis:
     """Analyse a transcript or an audio file; raises ``InputError`` for bad input.
 
@@ -83,10 +95,12 @@ def analyze_file(
     session = {"source": path.name, "started_at": _file_time(path)}
     if stage_minutes and not planned_minutes:
         planned_minutes = sum(stage_minutes.values())
-    plan = SessionPlan(planned_minutes=planned_minutes, stage_minutes=stage_minutes)
+    plan = SessionPlan(planned_minutes=planned_minutes, stage_minutes=stage_minutes, turn_minutes=turn_minutes)
     if suffix in TRANSCRIPT_SUFFIXES:
         utterances = load_transcript(path)
-        return analyze_utterances(utterances, coach=coach, coachee=coachee, plan=plan, session=session)
+        roles = group_roles(utterances, facilitator) if facilitator else None
+        return analyze_utterances(utterances, roles=roles, coach=coach, coachee=coachee, plan=plan,
+                                  session=session)
     if suffix in AUDIO_SUFFIXES:
         return analyze_audio_file(path, settings, coach=coach, coachee=coachee,
                                   channels_are_speakers=channels_are_speakers, plan=plan, session=session)

@@ -31,15 +31,19 @@ def default_components() -> list[Component]:
     judges the talk figures the others put in the report.
     """
     from companion.analysis.acts import ActTagger
+    from companion.analysis.group_flags import GroupFlags
     from companion.analysis.grow import StageTracker, TopicDrift
     from companion.analysis.nudges import NudgePolicy
     from companion.analysis.talk import TalkTracker
     from companion.analysis.text import TextParser
     from companion.analysis.timeline import TalkNormCheck  # last: judges the talk figures against the norm
+    from companion.analysis.turns import TurnTracker
     from companion.analysis.venting import VentingTracker
 
     return [TextParser(), TalkTracker(), ActTagger(), VentingTracker(), StageTracker(), TopicDrift(),
-            NudgePolicy(), TalkNormCheck()]
+            NudgePolicy(), TalkNormCheck(),
+            TurnTracker(),  # groups only: turns, then the flags judged on them
+            GroupFlags()]
 
 
 class SessionAnalyzer:
