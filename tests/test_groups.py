@@ -42,10 +42,12 @@ def group_script() -> list[tuple[str, float, str]]:
         (FAY, 6.0, "Okay. Thank you, Ben. Right, Ana, do you want to go first?"),
     ]
     s += _turn(ANA, 9, [(BEN, "What would you like instead?"), (CARA, "What have you tried so far?")])
-    s += [(FAY, 3.0, "So what will you do, and by when?"), (ANA, 8.0, "I will ask my manager on Monday for a protected afternoon."),
+    s += [(FAY, 3.0, "So what will you do, and by when?"),
+          (ANA, 8.0, "I will ask my manager on Monday for a protected afternoon."),
           (FAY, 4.0, "Thank you, Ana. Ben, are you ready?")]
     s += _turn(BEN, 13, [(ANA, "What is stopping you?"), (FAY, "Who else knows about this?")], dominant=CARA)
-    s += [(ANA, 3.0, "So what will you do, and by when?"), (BEN, 8.0, "I will email the ward manager by Friday about the sheet."),
+    s += [(ANA, 3.0, "So what will you do, and by when?"),
+          (BEN, 8.0, "I will email the ward manager by Friday about the sheet."),
           (FAY, 3.0, "Lovely. Thank you, Ben."),
           (CARA, 20.0, "Okay, mine is quicker. I want to get my appraisal booked before the summer holidays start.")]
     s += _turn(CARA, 6, [(ANA, "What would make that easier?"), (FAY, "Who could help you with it?"),
