@@ -18,6 +18,8 @@ router = APIRouter(prefix="/api")
 
 #: What a coachee may read of a report: the talk balance and the stage timeline,
 #: never the coach's skills feedback, flags or nudges.
+#: A peer-coaching group is 4 to 7 people (shared/seeds 001), the facilitator included.
+GROUP_MIN, GROUP_MAX = 4, 7
 COACHEE_REPORT_KEYS = ("session", "participants", "stages", "plan", "talk_timeline", "talk_norm")
 
 
@@ -62,6 +64,9 @@ class SessionIn(BaseModel):
             raise ValueError("at most one coach and one facilitator")
         if "coach" not in roles and "facilitator" not in roles:
             raise ValueError("a session needs a coach or a facilitator")
+        if ("facilitator" in roles or "member" in roles) and not GROUP_MIN <= len(v) <= GROUP_MAX:
+            raise ValueError(f"a peer-coaching group has {GROUP_MIN} to {GROUP_MAX} people, the facilitator "
+                             f"included; this one has {len(v)}")
         return v
 
 
