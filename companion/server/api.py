@@ -13,13 +13,12 @@ from companion.learning_log import coach_view
 from companion.model import Role
 from companion.pipeline import finalize_session
 from companion.server.auth import Access, require
+from companion.store.groups import GROUP_MAX, GROUP_MIN
 
 router = APIRouter(prefix="/api")
 
 #: What a coachee may read of a report: the talk balance and the stage timeline,
 #: never the coach's skills feedback, flags or nudges.
-#: A peer-coaching group is 4 to 7 people (shared/seeds 001), the facilitator included.
-GROUP_MIN, GROUP_MAX = 4, 7
 COACHEE_REPORT_KEYS = ("session", "participants", "stages", "plan", "talk_timeline", "talk_norm")
 
 

@@ -60,9 +60,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    from companion.server import api, live, log_api, pages, review
+    from companion.server import api, groups, live, log_api, pages, review
 
-    for module in (api, live, log_api, review, pages):
+    for module in (api, groups, live, log_api, review, pages):
         app.include_router(module.router)
     if WEB_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")

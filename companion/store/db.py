@@ -23,6 +23,7 @@ import sqlite_utils
 
 from companion.errors import InputError
 from companion.model import Utterance
+from companion.store.groups import m005_groups
 
 
 def now_iso() -> str:
@@ -69,6 +70,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial", _m001_initial),
     (2, "learning logs", _m002_logs),
     (3, "stage plan", _m003_stage_plan),
+    (5, "groups", m005_groups),
 ]
 
 

@@ -1,0 +1,123 @@
+"""Group API: a peer-coaching group, its sessions by number, who facilitates, previous actions.
+
+    POST /api/groups                                   {name, facilitator, members}  (owner)
+    GET  /api/groups                                   the owner's groups
+    GET  /api/groups/{gid}                             the group, its history and its next session
+    POST /api/groups/{gid}/sessions                    the next session: number, facilitator, links,
+                                                       and each member's actions from the last one
+    PUT  /api/groups/{gid}/sessions/{n}/next-facilitator  {name}: the review of session n chose them
+                                                       (owner, or that session's facilitator)
+
+Sessions are created with the same store call as ``POST /api/sessions``, so a group
+session is an ordinary session (join links, live call, review, logs) that also
+knows its place in the group.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from companion.model import Role
+from companion.server.api import participant_link
+from companion.server.auth import require
+from companion.store.groups import GROUP_MAX, Groups
+
+router = APIRouter(prefix="/api/groups")
+
+
+class GroupIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    #: Runs the first three sessions; omitted: the group facilitates itself from the start.
+    facilitator: str | None = Field(default=None, max_length=80)
+    members: list[str] = Field(max_length=GROUP_MAX)
+
+
+class GroupSessionIn(BaseModel):
+    title: str | None = Field(default=None, max_length=200)
+    planned_minutes: float = Field(default=90, gt=0, le=240)
+    mode: Literal["video", "audio"] = "audio"
+
+
+class NextFacilitatorIn(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+
+
+def _groups(request: Request) -> Groups:
+    return Groups(request.app.state.store.db)
+
+
+def _group_or_404(groups: Groups, gid: str) -> dict[str, Any]:
+    g = groups.get(gid)
+    if g is None:
+        raise HTTPException(status_code=404, detail="no such group")
+    return g
+
+
+def _overview(groups: Groups, g: dict[str, Any]) -> dict[str, Any]:
+    history = groups.sessions(g["id"])
+    number = len(history) + 1
+    return {**g, "sessions": history,
+            "next": {"number": number, "facilitator": groups.facilitator_for(g["id"], number)}}
+
+
+@router.post("", status_code=201)
+async def create_group(body: GroupIn, request: Request) -> dict[str, Any]:
+    require(request, None, owner_only=True)
+    groups = _groups(request)
+    return _overview(groups, groups.create(body.name, body.members, body.facilitator))
+
+
+@router.get("")
+async def list_groups(request: Request) -> list[dict[str, Any]]:
+    require(request, None, owner_only=True)
+    groups = _groups(request)
+    return [_overview(groups, g) for g in groups.all()]
+
+
+@router.get("/{gid}")
+async def get_group(gid: str, request: Request) -> dict[str, Any]:
+    require(request, None, owner_only=True)
+    groups = _groups(request)
+    return _overview(groups, _group_or_404(groups, gid))
+
+
+@router.post("/{gid}/sessions", status_code=201)
+async def create_group_session(gid: str, body: GroupSessionIn, request: Request) -> dict[str, Any]:
+    require(request, None, owner_only=True)
+    store, groups = request.app.state.store, _groups(request)
+    g = _group_or_404(groups, gid)
+    number = len(groups.sessions(gid)) + 1
+    with store.db.atomic():
+        s = store.create_session(title=body.title or f"{g['name']}: session {number}", mode=body.mode,
+                                 planned_minutes=body.planned_minutes,
+                                 participants=groups.participants_for(gid, number))
+        row = groups.add_session(gid, s["id"])
+    return {
+        "id": s["id"], "group_id": gid, "number": row["number"], "facilitator": row["facilitator"],
+        "title": s["title"], "mode": s["mode"], "planned_minutes": s["planned_minutes"],
+        "participants": [{"name": p["name"], "role": p["role"], "token": p["token"],
+                          "link": participant_link(request, s["id"], p["token"])} for p in s["participants"]],
+        "previous_actions": groups.previous_actions(gid, row["number"]),
+    }
+
+
+@router.put("/{gid}/sessions/{number}/next-facilitator")
+async def set_next_facilitator(gid: str, number: int, body: NextFacilitatorIn, request: Request) -> dict[str, Any]:
+    groups = _groups(request)
+    _group_or_404(groups, gid)
+    row = next((r for r in groups.sessions(gid) if r["number"] == number), None)
+    require(request, row["session_id"] if row else None, roles={Role.FACILITATOR})
+    return groups.set_next_facilitator(gid, number, body.name)
+
+
+@router.get("/{gid}/sessions/{number}/previous-actions")
+async def previous_actions(gid: str, number: int, request: Request) -> dict[str, Any]:
+    """Each member's actions from the session before ``number`` (owner, or anyone in session ``number``)."""
+    groups = _groups(request)
+    _group_or_404(groups, gid)
+    row = next((r for r in groups.sessions(gid) if r["number"] == number), None)
+    require(request, row["session_id"] if row else None)
+    return {"number": number, "actions": groups.previous_actions(gid, number)}
