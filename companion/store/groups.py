@@ -30,13 +30,13 @@ FACILITATED_SESSIONS = 3
 
 def m005_groups(db: sqlite_utils.Database) -> None:
     """Groups, and their sessions by number with the facilitator of each."""
-    db["groups"].create({"id": str, "name": str, "facilitator": str, "members": str, "created_at": str},
+    db.table("groups").create({"id": str, "name": str, "facilitator": str, "members": str, "created_at": str},
                         pk="id")
-    db["group_sessions"].create({
+    db.table("group_sessions").create({
         "group_id": str, "number": int, "session_id": str, "facilitator": str, "next_facilitator": str,
         "created_at": str,
     }, pk=("group_id", "number"), foreign_keys=[("group_id", "groups", "id"), ("session_id", "sessions", "id")])
-    db["group_sessions"].create_index(["session_id"], unique=True)
+    db.table("group_sessions").create_index(["session_id"], unique=True)
 
 
 def _now() -> str:
@@ -69,12 +69,12 @@ class Groups:
             raise InputError("a group needs a name")
         fac, people = check_group(facilitator, members)
         gid = secrets.token_hex(6)
-        self.db["groups"].insert({"id": gid, "name": name, "facilitator": fac, "members": json.dumps(people),
+        self.db.table("groups").insert({"id": gid, "name": name, "facilitator": fac, "members": json.dumps(people),
                                   "created_at": _now()})
         return self.get(gid)  # type: ignore[return-value]
 
     def get(self, gid: str) -> dict[str, Any] | None:
-        rows = list(self.db["groups"].rows_where("id = ?", [gid]))
+        rows = list(self.db.table("groups").rows_where("id = ?", [gid]))
         if not rows:
             return None
         g = rows[0]
@@ -82,19 +82,20 @@ class Groups:
         return g
 
     def all(self) -> list[dict[str, Any]]:
-        return [self.get(r["id"]) for r in self.db["groups"].rows_where(order_by="created_at desc, rowid desc")]
+        rows = self.db.table("groups").rows_where(order_by="created_at desc, rowid desc")
+        return [g for g in (self.get(r["id"]) for r in rows) if g is not None]
 
     def sessions(self, gid: str) -> list[dict[str, Any]]:
         """The group's sessions in order: number, session id, facilitator, who facilitates next, and the session."""
         out = []
-        for r in self.db["group_sessions"].rows_where("group_id = ?", [gid], order_by="number"):
-            s = next(iter(self.db["sessions"].rows_where("id = ?", [r["session_id"]],
+        for r in self.db.table("group_sessions").rows_where("group_id = ?", [gid], order_by="number"):
+            s = next(iter(self.db.table("sessions").rows_where("id = ?", [r["session_id"]],
                                                          select="title, status, created_at, ended_at")), {})
             out.append({**r, **{k: s.get(k) for k in ("title", "status", "ended_at")}})
         return out
 
     def of_session(self, sid: str) -> dict[str, Any] | None:
-        rows = list(self.db["group_sessions"].rows_where("session_id = ?", [sid]))
+        rows = list(self.db.table("group_sessions").rows_where("session_id = ?", [sid]))
         return rows[0] if rows else None
 
     def facilitator_for(self, gid: str, number: int) -> str:
@@ -117,7 +118,7 @@ class Groups:
         number = len(self.sessions(gid)) + 1
         row = {"group_id": gid, "number": number, "session_id": sid,
                "facilitator": self.facilitator_for(gid, number), "next_facilitator": None, "created_at": _now()}
-        self.db["group_sessions"].insert(row)
+        self.db.table("group_sessions").insert(row)
         return row
 
     def participants_for(self, gid: str, number: int) -> list[dict[str, str]]:
@@ -133,9 +134,9 @@ class Groups:
         name = " ".join((name or "").split())
         if name not in g["members"]:
             raise InputError(f"{name!r} is not a member of this group (members: {', '.join(g['members'])})")
-        if not list(self.db["group_sessions"].rows_where("group_id = ? and number = ?", [gid, number])):
+        if not list(self.db.table("group_sessions").rows_where("group_id = ? and number = ?", [gid, number])):
             raise InputError(f"this group has no session {number}")
-        self.db["group_sessions"].update((gid, number), {"next_facilitator": name})
+        self.db.table("group_sessions").update((gid, number), {"next_facilitator": name})
         return next(r for r in self.sessions(gid) if r["number"] == number)
 
     def previous_actions(self, gid: str, number: int) -> dict[str, list[dict[str, Any]]]:
@@ -148,7 +149,7 @@ class Groups:
             return {}
         sid = previous["session_id"]
         out: dict[str, list[dict[str, Any]]] = {}
-        report_rows = list(self.db["sessions"].rows_where("id = ?", [sid], select="report"))
+        report_rows = list(self.db.table("sessions").rows_where("id = ?", [sid], select="report"))
         report = json.loads(report_rows[0]["report"]) if report_rows and report_rows[0]["report"] else {}
         for turn in report.get("turns") or []:
             out[turn["member"]] = list(turn.get("actions") or [])
