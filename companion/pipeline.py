@@ -14,6 +14,7 @@ from typing import Any
 
 from companion import learning_log
 from companion.analysis.analyzer import SessionAnalyzer
+from companion.analysis.live_turns import turns_from_events
 from companion.analysis.plan import SessionPlan, resolve_plan
 from companion.analysis.roles import assign_roles
 from companion.analysis.turns import group_roles
@@ -213,10 +214,11 @@ def _file_time(path: Path) -> str | None:
         return None
 
 
-def session_plan(s: dict[str, Any]) -> SessionPlan:
-    """A stored session's plan: its length and, when it has one, its own stage allocation."""
+def session_plan(s: dict[str, Any], events: list[dict[str, Any]] | None = None) -> SessionPlan:
+    """A stored session's plan: its length, its own stage allocation, and the turns a facilitator gave."""
     stages = json.loads(s["stage_minutes"]) if s.get("stage_minutes") else None
-    return SessionPlan(planned_minutes=s["planned_minutes"], stage_minutes=stages)
+    return SessionPlan(planned_minutes=s["planned_minutes"], stage_minutes=stages,
+                       turns=turns_from_events(events or []) or None)
 
 
 def finalize_session(store, sid: str) -> dict[str, Any]:
@@ -230,7 +232,7 @@ def finalize_session(store, sid: str) -> dict[str, Any]:
     analysis = analyze_utterances(
         utterances,
         roles=roles,
-        plan=session_plan(s),
+        plan=session_plan(s, store.events(sid)),
         session={"id": sid, "title": s["title"], "source": s["source"], "started_at": s["started_at"]
                  or s["created_at"], "mode": s["mode"]},
     )
@@ -289,7 +291,7 @@ class LiveSession:
         s = store.get_session(sid)
         self.planned_minutes = s["planned_minutes"]
         self.roles = {p["name"]: Role(p["role"]) if p["role"] else None for p in s["participants"]}
-        self.analyzer = SessionAnalyzer(roles=self.roles, plan=session_plan(s))
+        self.analyzer = SessionAnalyzer(roles=self.roles, plan=session_plan(s, store.events(sid)))
         stored = store.utterances(sid)
         self.stage: dict[str, Any] | None = None
         for ev in self.analyzer.feed(stored):  # a restart continues where the stored call left off

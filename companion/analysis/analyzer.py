@@ -33,6 +33,7 @@ def default_components() -> list[Component]:
     from companion.analysis.acts import ActTagger
     from companion.analysis.group_flags import GroupFlags
     from companion.analysis.grow import StageTracker, TopicDrift
+    from companion.analysis.live_turns import TurnPanel
     from companion.analysis.nudges import NudgePolicy
     from companion.analysis.talk import TalkTracker
     from companion.analysis.text import TextParser
@@ -42,7 +43,7 @@ def default_components() -> list[Component]:
 
     return [TextParser(), TalkTracker(), ActTagger(), VentingTracker(), StageTracker(), TopicDrift(),
             NudgePolicy(), TalkNormCheck(),
-            TurnTracker(),  # groups only: turns, then the flags judged on them
+            TurnPanel(), TurnTracker(),  # groups only: live turns, turns at the end, the flags judged on them
             GroupFlags()]
 
 

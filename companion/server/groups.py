@@ -7,6 +7,9 @@
                                                        and each member's actions from the last one
     PUT  /api/groups/{gid}/sessions/{n}/next-facilitator  {name}: the review of session n chose them
                                                        (owner, or that session's facilitator)
+    POST /api/sessions/{sid}/turn                      {member, planned_minutes}: start member's turn
+                                                       (ending the open one); {member: null} ends it
+                                                       (owner, or the session's facilitator)
 
 Sessions are created with the same store call as ``POST /api/sessions``, so a group
 session is an ordinary session (join links, live call, review, logs) that also
@@ -20,12 +23,14 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from companion.model import Role
+from companion.analysis.live_turns import open_turn
+from companion.model import Audience, Role
 from companion.server.api import participant_link
 from companion.server.auth import require
+from companion.server.live import manager
 from companion.store.groups import GROUP_MAX, Groups
 
-router = APIRouter(prefix="/api/groups")
+router = APIRouter(prefix="/api")
 
 
 class GroupIn(BaseModel):
@@ -63,28 +68,28 @@ def _overview(groups: Groups, g: dict[str, Any]) -> dict[str, Any]:
             "next": {"number": number, "facilitator": groups.facilitator_for(g["id"], number)}}
 
 
-@router.post("", status_code=201)
+@router.post("/groups", status_code=201)
 async def create_group(body: GroupIn, request: Request) -> dict[str, Any]:
     require(request, None, owner_only=True)
     groups = _groups(request)
     return _overview(groups, groups.create(body.name, body.members, body.facilitator))
 
 
-@router.get("")
+@router.get("/groups")
 async def list_groups(request: Request) -> list[dict[str, Any]]:
     require(request, None, owner_only=True)
     groups = _groups(request)
     return [_overview(groups, g) for g in groups.all()]
 
 
-@router.get("/{gid}")
+@router.get("/groups/{gid}")
 async def get_group(gid: str, request: Request) -> dict[str, Any]:
     require(request, None, owner_only=True)
     groups = _groups(request)
     return _overview(groups, _group_or_404(groups, gid))
 
 
-@router.post("/{gid}/sessions", status_code=201)
+@router.post("/groups/{gid}/sessions", status_code=201)
 async def create_group_session(gid: str, body: GroupSessionIn, request: Request) -> dict[str, Any]:
     require(request, None, owner_only=True)
     store, groups = request.app.state.store, _groups(request)
@@ -104,7 +109,7 @@ async def create_group_session(gid: str, body: GroupSessionIn, request: Request)
     }
 
 
-@router.put("/{gid}/sessions/{number}/next-facilitator")
+@router.put("/groups/{gid}/sessions/{number}/next-facilitator")
 async def set_next_facilitator(gid: str, number: int, body: NextFacilitatorIn, request: Request) -> dict[str, Any]:
     groups = _groups(request)
     _group_or_404(groups, gid)
@@ -113,7 +118,7 @@ async def set_next_facilitator(gid: str, number: int, body: NextFacilitatorIn, r
     return groups.set_next_facilitator(gid, number, body.name)
 
 
-@router.get("/{gid}/sessions/{number}/previous-actions")
+@router.get("/groups/{gid}/sessions/{number}/previous-actions")
 async def previous_actions(gid: str, number: int, request: Request) -> dict[str, Any]:
     """Each member's actions from the session before ``number`` (owner, or anyone in session ``number``)."""
     groups = _groups(request)
@@ -121,3 +126,42 @@ async def previous_actions(gid: str, number: int, request: Request) -> dict[str,
     row = next((r for r in groups.sessions(gid) if r["number"] == number), None)
     require(request, row["session_id"] if row else None)
     return {"number": number, "actions": groups.previous_actions(gid, number)}
+
+
+class TurnIn(BaseModel):
+    #: The member whose turn starts; None ends the open turn.
+    member: str | None = Field(default=None, max_length=80)
+    planned_minutes: float | None = Field(default=None, gt=0, le=120)
+
+
+def set_turn(live: Any, member: str | None, planned_minutes: float | None = None) -> dict[str, Any]:
+    """Start ``member``'s turn (or end the open one) in a live session: analysed, stored, announced.
+
+    Everyone gets the turn, its start and planned length (their clock); the
+    panel's figures and nudges follow on the facilitator's side only.
+    """
+    t = live.now()
+    state = open_turn(live.analyzer.ctx, member, t, planned_minutes * 60 if planned_minutes else None)
+    live.store.add_event(live.sid, t, "turn", {"member": member, "planned_s": state.get("planned_s"),
+                                               "audience": "everyone"})
+    message = {"type": "turn", "t": round(t, 2), "member": member, "start": state.get("start"),
+               "planned_s": state.get("planned_s"), "next": state["next"]}
+    live.publish(message, Audience.EVERYONE)
+    live.tick()  # the panel's figures for the new turn at once
+    return message
+
+
+@router.post("/sessions/{sid}/turn")
+async def start_turn(sid: str, body: TurnIn, request: Request) -> dict[str, Any]:
+    require(request, sid, roles={Role.FACILITATOR})
+    s = request.app.state.store.get_session(sid)
+    if s is None:
+        raise HTTPException(status_code=404, detail="no such session")
+    if s["status"] == "ended":
+        raise HTTPException(status_code=409, detail="this session has ended")
+    members = [p["name"] for p in s["participants"] if p["role"] == "member"]
+    if body.member is not None and body.member not in members:
+        raise HTTPException(status_code=400, detail=f"{body.member!r} is not a member of this session "
+                            f"(members: {', '.join(members) or 'none'})")
+    live = await manager(request.app).session(sid)
+    return set_turn(live, body.member, body.planned_minutes)
