@@ -7,6 +7,7 @@
                                                        and each member's actions from the last one
     PUT  /api/groups/{gid}/sessions/{n}/next-facilitator  {name}: the review of session n chose them
                                                        (owner, or that session's facilitator)
+    GET  /api/sessions/{sid}/turn                      the open turn and who is next (any participant)
     POST /api/sessions/{sid}/turn                      {member, planned_minutes}: start member's turn
                                                        (ending the open one); {member: null} ends it
                                                        (owner, or the session's facilitator)
@@ -23,7 +24,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from companion.analysis.live_turns import open_turn
+from companion.analysis.base import AnalysisContext
+from companion.analysis.live_turns import next_member, open_explicit_turn, open_turn, turns_from_events
+from companion.analysis.plan import SessionPlan
 from companion.model import Audience, Role
 from companion.server.api import participant_link
 from companion.server.auth import require
@@ -165,3 +168,20 @@ async def start_turn(sid: str, body: TurnIn, request: Request) -> dict[str, Any]
                             f"(members: {', '.join(members) or 'none'})")
     live = await manager(request.app).session(sid)
     return set_turn(live, body.member, body.planned_minutes)
+
+
+@router.get("/sessions/{sid}/turn")
+async def current_turn(sid: str, request: Request) -> dict[str, Any]:
+    """The open turn (member, start, planned_s) and who is next: what every participant's page shows."""
+    require(request, sid)
+    store = request.app.state.store
+    live = manager(request.app).sessions.get(sid)
+    if live is not None:
+        ctx = live.analyzer.ctx
+    else:
+        s = store.get_session(sid)
+        ctx = AnalysisContext(roles={p["name"]: Role(p["role"]) for p in s["participants"] if p["role"]},
+                              plan=SessionPlan(turns=turns_from_events(store.events(sid))))
+    turn = open_explicit_turn(ctx) or {}
+    return {"member": turn.get("member"), "start": turn.get("start"), "planned_s": turn.get("planned_s"),
+            "next": next_member(ctx)}
