@@ -69,8 +69,13 @@ def analyze_utterances(
 
 
 def _turn_summary(report: dict[str, Any], member: str) -> dict[str, Any]:
-    """A member's goal and actions, drafted from their own turn only (other talk is blanked, indexes kept)."""
-    own = [u if u.get("turn_of") == member else {**u, "text": ""} for u in report["utterances"]]
+    """A member's goal and actions, drafted from their own turn only (other talk is blanked, indexes kept).
+
+    Stage marks are dropped: the session-wide GROW tracker does not restart at each turn, so the
+    drafter reads the stages off the questions asked in the turn instead.
+    """
+    own = [{**u, "stage": None} if u.get("turn_of") == member else {**u, "text": "", "stage": None}
+           for u in report["utterances"]]
     log = learning_log.draft_for({**report, "utterances": own}, member)
     return {"goal": (log.get("goal") or {}).get("text"), "actions": log.get("actions") or []}
 
