@@ -177,3 +177,14 @@ def test_analyze_command_refuses_zero_turn_minutes(tmp_path, capsys):
         main(["analyze", str(path), "--no-store", "--facilitator", FAY, "--turn-minutes", "0"])
     err = capsys.readouterr().err
     assert e.value.code == 2 and "--turn-minutes: minutes must be more than 0" in err.splitlines()[-1]
+
+
+def test_an_open_invitation_taken_up_by_a_member_opens_their_turn():
+    script = [(who, dur, "Thank you, Ana. Who would like to go next?" if text.startswith("Thank you, Ana. Ben")
+               else text) for who, dur, text in group_script()]
+    utts = [Utterance(w, a, b, text) for w, a, b, text in cues(script)]
+    report = analyse(utts)
+    assert [t["member"] for t in report["turns"]] == [ANA, BEN, CARA]
+    rows = report["utterances"]
+    i = next(i for i, r in enumerate(rows) if r["text"].startswith("Thank you, Ana. Who"))
+    assert rows[i]["turn_of"] == ANA and rows[i + 1]["turn_of"] == BEN  # the thanked name is not invited

@@ -52,6 +52,8 @@ _BACKCHANNEL_TOKENS = frozenset([
 _WORD = re.compile(r"[a-z][a-z'-]*")
 _THANKS = re.compile(r"\bthank(?:s| you)\b", re.I)
 _OVER_TO = re.compile(r"\bover to you\b|\byour turn\b", re.I)
+_THANKED_BEFORE = re.compile(r"\bthank(?:s| you)[,!]?\s*$", re.I)
+_WHO_NEXT = re.compile(r"\bwho(?:'s| is| wants| would like|'d like)\b.*\b(?:next|first|go|start)\b", re.I)
 _NUMBERS = {"five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
             "fifteen": 15, "twenty": 20, "twenty-five": 25, "thirty": 30, "forty": 40, "forty-five": 45}
 _EACH = re.compile(r"\b(\d+|[a-z-]+) minutes? each\b", re.I)
@@ -101,10 +103,14 @@ def planned_turn_minutes(utterances: list[Utterance], facilitator: str | None) -
     return found
 
 
-def _named_last(text: str, names: dict[str, re.Pattern[str]], speaker: str) -> str | None:
-    """The member named last in ``text`` (the one invited: "Thanks, Hannah. Um, Josh?")."""
+def _named_last(text: str, names: dict[str, re.Pattern[str]], speaker: str, *, thanked: bool = True) -> str | None:
+    """The member named last in ``text`` (the one invited: "Thanks, Hannah. Um, Josh?").
+
+    With ``thanked=False`` a name that is being thanked ("Thank you, Ana.") is not counted.
+    """
     named = sorted(((m.start(), who) for who, rx in names.items() if who != speaker
-                    for m in rx.finditer(text)), reverse=True)
+                    for m in rx.finditer(text)
+                    if thanked or not _THANKED_BEFORE.search(text[:m.start()])), reverse=True)
     return named[0][1] if named else None
 
 
@@ -112,7 +118,8 @@ def handovers(utterances: list[Utterance], members: list[str]) -> list[tuple[int
     """(index, member): the floor passed to ``member`` at cue ``index``.
 
     Either an invitation that names them ("Josh?", "Nadia, over to you": it asks
-    or hands over) and they answer within the next cues, or someone is thanked
+    or hands over) and they answer within the next cues, an open invitation
+    ("Who'd like to go next?") that a member takes up at once, or someone is thanked
     by name ("Thank you, Nadia.") and ``member`` starts straight after. A run of
     hand-overs to the same member counts once, at its first.
     """
@@ -122,9 +129,14 @@ def handovers(utterances: list[Utterance], members: list[str]) -> list[tuple[int
         text = (u.text or "").strip()
         who = None
         if text.endswith("?") or _OVER_TO.search(text):
-            invited = _named_last(text, names, u.speaker)
+            invited = _named_last(text, names, u.speaker, thanked=False)
             if invited and any(v.speaker == invited for v in utterances[i + 1:i + 1 + ANSWER_WITHIN]):
                 who = invited
+            elif not invited and _WHO_NEXT.search(text) and i + 1 < len(utterances):
+                # "Who'd like to go next?" and a member takes it up.
+                nxt = utterances[i + 1]
+                if nxt.speaker in names and nxt.speaker != u.speaker and not is_backchannel(nxt.text):
+                    who = nxt.speaker
         elif _THANKS.search(text) and i + 1 < len(utterances):
             # "Lovely. Thank you, Nadia." and the next member simply starts.
             thanked, nxt = _named_last(text, names, u.speaker), utterances[i + 1]
