@@ -99,6 +99,10 @@ def test_turns_follow_the_hand_overs_and_report_backs_are_not_turns():
     # The closing is outside the last turn.
     assert [r["turn_of"] for r in rows[-3:]] == [None, None, None]
     assert turns[2]["end"] == rows[-4]["end"]
+    # The review's figures per turn: Cara talks more than Ben in his turn; the group asked questions.
+    ben = turns[1]
+    assert list(ben["talk_share"])[:2] == [CARA, BEN] and sum(ben["talk_share"].values()) == pytest.approx(1, abs=0.01)
+    assert ben["group_questions"] >= 13 and turns[0]["group_questions"] >= 9
 
 
 def test_turn_flags_name_who_they_concern():

@@ -284,7 +284,25 @@ class TurnTracker(Component):
     def contribute(self, ctx: AnalysisContext, report: dict[str, Any]) -> None:
         if not is_group_session(ctx):
             return
-        report["turns"] = [{**t.to_dict(), "goal": None, "actions": []} for t in self.turns]
+        report["turns"] = [{**t.to_dict(), **turn_review(ctx, t), "goal": None, "actions": []} for t in self.turns]
+
+
+def turn_review(ctx: AnalysisContext, turn: Turn) -> dict[str, Any]:
+    """What the group review shows per turn: talk shares, the stages in order, the group's questions."""
+    talk: dict[str, float] = {}
+    stages: list[str] = []
+    questions = 0
+    for i in range(turn.first, turn.last + 1):
+        u, mark = ctx.utterances[i], ctx.marks[i]
+        talk[u.speaker] = talk.get(u.speaker, 0.0) + u.duration
+        stage = mark.get("stage")
+        if stage and (not stages or stages[-1] != stage):
+            stages.append(stage)
+        if u.speaker != turn.member and {"open_question", "closed_question"} & set(mark.get("acts") or []):
+            questions += 1
+    total = sum(talk.values()) or 1.0
+    return {"talk_share": {s: round(v / total, 3) for s, v in sorted(talk.items(), key=lambda kv: -kv[1])},
+            "stages": stages, "group_questions": questions}
 
 
 def explicit_turns(utterances: list[Utterance], given: list[dict[str, Any]], planned_s: float) -> list[Turn]:
