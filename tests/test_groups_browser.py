@@ -92,3 +92,26 @@ def test_four_browsers_turns_from_the_panel(server, playwright_instance, tmp_pat
         for b in browsers.values():
             b.close()
         time.sleep(0.1)
+
+
+def test_the_fourth_session_page_shows_who_facilitates_and_last_times_actions(server, browser):
+    owner = server.owner_headers()
+    g = httpx.post(f"{server.url}/api/groups", headers=owner, json={
+        "name": "Preceptors", "facilitator": "Fay Mills", "members": ["Gil Ross", "Hal Shah", "Ivy Lee"]}).json()
+    sids = [httpx.post(f"{server.url}/api/groups/{g['id']}/sessions", headers=owner, json={}).json()["id"]
+            for _ in range(3)]
+    server.store.save_report(sids[2], {"session": {"duration_s": 1.0}, "participants": [], "utterances": [],
+                                       "flags": [], "turns": [{"member": "Gil Ross", "start": 0, "end": 1,
+                                                               "planned_s": 600, "goal": None, "actions": [
+                                                                   {"what": "Ask Dawn on Thursday"}]}]})
+    r = httpx.put(f"{server.url}/api/groups/{g['id']}/sessions/3/next-facilitator", headers=owner,
+                  json={"name": "Ivy Lee"})
+    assert r.status_code == 200, r.text
+    fourth = httpx.post(f"{server.url}/api/groups/{g['id']}/sessions", headers=owner, json={}).json()
+    link = next(p["link"] for p in fourth["participants"] if p["name"] == "Hal Shah")
+    page = browser.new_page()
+    page.goto(link)
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_test_id("group-number")).to_have_text("Session 4 of Preceptors · facilitating: Ivy Lee",
+                                                             timeout=15_000)
+    expect(page.get_by_test_id("report-back")).to_contain_text("Gil Ross: Ask Dawn on Thursday")

@@ -84,10 +84,13 @@ def test_the_fourth_session_shows_who_facilitates_and_each_members_previous_acti
         assert res.status_code == 201 and res.json()["number"] == n and res.json()["facilitator"] == "Fay"
         sids.append(res.json()["id"])
     store.save_report(sids[2], _report_with_turns({"Gil": ["Ask Dawn on Thursday"], "Hal": ["Book the study day"]}))
-    # Hal's own log, as Hal edited it, wins over the draft from his turn.
-    store.db["logs"].insert({"session_id": sids[2], "participant": "Hal", "version": 1, "status": "draft",
-                             "data": json.dumps({"actions": [{"what": "Book the study day by Friday"}]}),
-                             "author": "Hal", "event": "save", "created_at": "2026-01-01T00:00:00+00:00"})
+    # Hal's own log, as Hal edited and shared it, wins over the draft from his turn; Gil's log is
+    # not shared, so its actions stay private and his turn's draft is shown.
+    for who, version, what, shared in (("Hal", 1, "Book the study day by Friday", "2026-01-01T00:00:00+00:00"),
+                                       ("Gil", 1, "A private plan", None)):
+        store.db["logs"].insert({"session_id": sids[2], "participant": who, "version": version, "status": "draft",
+                                 "data": json.dumps({"actions": [{"what": what}]}), "author": who,
+                                 "event": "save", "created_at": "2026-01-01T00:00:00+00:00", "shared_at": shared})
     # The review after the third: the facilitator (not a member) records who facilitates next.
     fay = next(p["token"] for p in store.participants(sids[2]) if p["name"] == "Fay")
     gil = next(p["token"] for p in store.participants(sids[2]) if p["name"] == "Gil")
@@ -103,6 +106,14 @@ def test_the_fourth_session_shows_who_facilitates_and_each_members_previous_acti
     assert [(p["name"], p["role"]) for p in body["participants"]][0] == ("Jo", "facilitator")
     assert body["previous_actions"] == {"Gil": [{"what": "Ask Dawn on Thursday", "when": None, "who": "Gil"}],
                                         "Hal": [{"what": "Book the study day by Friday"}]}
+    # Everyone in the fourth session sees where it stands in the group, and the report-back list.
+    ivy = next(p["token"] for p in body["participants"] if p["name"] == "Ivy")
+    res = client.get(f"/api/sessions/{body['id']}/group", headers={"Authorization": f"Bearer {ivy}"})
+    assert res.status_code == 200
+    assert {k: res.json()[k] for k in ("name", "number", "facilitator")} == {"name": "Preceptors", "number": 4,
+                                                                            "facilitator": "Jo"}
+    assert res.json()["previous_actions"] == body["previous_actions"]
+    assert client.get(f"/api/sessions/{sids[0]}/group").status_code == 403
     history = client.get(f"/api/groups/{gid}", headers=OWNER).json()
     assert [(s["number"], s["facilitator"]) for s in history["sessions"]] == [(1, "Fay"), (2, "Fay"), (3, "Fay"),
                                                                              (4, "Jo")]

@@ -7,6 +7,8 @@
                                                        and each member's actions from the last one
     PUT  /api/groups/{gid}/sessions/{n}/next-facilitator  {name}: the review of session n chose them
                                                        (owner, or that session's facilitator)
+    GET  /api/sessions/{sid}/group                     its group, number, facilitator, previous actions
+                                                       (any participant)
     GET  /api/sessions/{sid}/turn                      the open turn and who is next (any participant)
     POST /api/sessions/{sid}/turn                      {member, planned_minutes}: start member's turn
                                                        (ending the open one); {member: null} ends it
@@ -185,3 +187,17 @@ async def current_turn(sid: str, request: Request) -> dict[str, Any]:
     turn = open_explicit_turn(ctx) or {}
     return {"member": turn.get("member"), "start": turn.get("start"), "planned_s": turn.get("planned_s"),
             "next": next_member(ctx)}
+
+
+@router.get("/sessions/{sid}/group")
+async def session_group(sid: str, request: Request) -> dict[str, Any]:
+    """A group session's place in its group: number, facilitator, and the report-back list."""
+    require(request, sid)
+    groups = _groups(request)
+    row = groups.of_session(sid)
+    if row is None:
+        raise HTTPException(status_code=404, detail="this session does not belong to a group")
+    g = _group_or_404(groups, row["group_id"])
+    return {"group_id": g["id"], "name": g["name"], "members": g["members"], "number": row["number"],
+            "facilitator": row["facilitator"],
+            "previous_actions": groups.previous_actions(g["id"], row["number"])}

@@ -142,7 +142,9 @@ class Groups:
     def previous_actions(self, gid: str, number: int) -> dict[str, list[dict[str, Any]]]:
         """Each member's actions from session ``number - 1``, for the report-back.
 
-        A member's own log (their latest saved version) wins over the draft from their turn.
+        The actions drafted from each member's turn (said aloud in the group), or, where the
+        member has shared their log, the actions in their latest shared version. An unshared
+        log stays private to its owner.
         """
         previous = {r["number"]: r for r in self.sessions(gid)}.get(number - 1)
         if not previous:
@@ -156,7 +158,7 @@ class Groups:
         if "logs" in self.db.table_names():
             for row in self.db.query("SELECT participant, data FROM logs l WHERE session_id = ? AND version = "
                                      "(SELECT max(version) FROM logs WHERE session_id = l.session_id AND "
-                                     "participant = l.participant)", [sid]):
+                                     "participant = l.participant AND shared_at IS NOT NULL)", [sid]):
                 actions = (json.loads(row["data"] or "{}") or {}).get("actions")
                 if actions:
                     out[row["participant"]] = actions

@@ -93,6 +93,25 @@ export function groupTurns({ info, sid, api }) {
   }
 
   api(`/api/sessions/${sid}/turn`).then((t) => { turn = t; show(); }).catch(() => {});
+  showGroup();
+
+  // A session of a lasting group: its number, who facilitates, and last time's actions to report back on.
+  async function showGroup() {
+    let g;
+    try { g = await api(`/api/sessions/${sid}/group`); } catch (e) { return; } // not a group's session
+    const box = el('section', { testid: 'group-session', class: 'note', 'aria-label': 'This group session' });
+    box.append(el('p', { testid: 'group-number' }, `Session ${g.number} of ${g.name} · facilitating: ${g.facilitator}`));
+    const entries = Object.entries(g.previous_actions || {}).filter(([, actions]) => actions.length);
+    if (entries.length) {
+      box.append(el('h3', {}, 'Report back: last time’s actions'));
+      const list = el('ul', { testid: 'report-back' });
+      for (const [who, actions] of entries) {
+        list.append(el('li', {}, `${who}: ${actions.map((a) => a.what || a.action || '').filter(Boolean).join('; ')}`));
+      }
+      box.append(list);
+    }
+    document.querySelector('.call-head').after(box);
+  }
 
   return {
     handle(m) {
