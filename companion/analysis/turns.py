@@ -35,8 +35,8 @@ FLOOR_SHARE = 0.3
 MIN_TURN_S = 180.0
 #: An invitation naming the member within its first words opens the turn itself.
 HEAD_WORDS = 8
-#: How far ahead of a mention the named member must answer (cues).
-ANSWER_WITHIN = 2
+#: How far ahead of an invitation the named member must answer (cues; others' backchannels may come first).
+ANSWER_WITHIN = 3
 #: In the last turn, others' talk counts against the member in focus at this
 #: weight (the facilitator's at half of it: keeping time is part of a turn). Under
 #: one, so a two-minute drift inside the turn does not end it.
@@ -130,7 +130,7 @@ def handovers(utterances: list[Utterance], members: list[str]) -> list[tuple[int
         who = None
         if text.endswith("?") or _OVER_TO.search(text):
             invited = _named_last(text, names, u.speaker, thanked=False)
-            if invited and any(v.speaker == invited for v in utterances[i + 1:i + 1 + ANSWER_WITHIN]):
+            if invited and _answers(utterances, i, invited):
                 who = invited
             elif not invited and _WHO_NEXT.search(text) and i + 1 < len(utterances):
                 # "Who'd like to go next?" and a member takes it up.
@@ -145,6 +145,16 @@ def handovers(utterances: list[Utterance], members: list[str]) -> list[tuple[int
         if who and (not out or out[-1][1] != who):
             out.append((i, who))
     return out
+
+
+def _answers(utterances: list[Utterance], i: int, invited: str) -> bool:
+    """The invited member speaks within the next cues before anyone else says more than a backchannel."""
+    for v in utterances[i + 1:i + 1 + ANSWER_WITHIN]:
+        if v.speaker == invited:
+            return True
+        if v.speaker != utterances[i].speaker and not is_backchannel(v.text):
+            return False
+    return False
 
 
 def _talk_share(utterances: list[Utterance], first: int, who: str, until: float) -> float:
