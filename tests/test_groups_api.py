@@ -26,7 +26,8 @@ def test_fewer_than_four_or_more_than_seven_is_refused(client, n):
     res = client.post("/api/sessions", json=group(n), headers={"Authorization": f"Bearer {OWNER_KEY}"})
     assert res.status_code == 422
     error = res.json()["error"]
-    assert f"a peer-coaching group has 4 to 7 people, the facilitator included; this one has {n}" in error
+    assert error == ("invalid request: participants: a peer-coaching group has 4 to 7 people, the facilitator "
+                     f"included; this one has {n}")
     assert "\n" not in error
     assert client.get("/api/sessions", headers={"Authorization": f"Bearer {OWNER_KEY}"}).json() == []
 

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from companion.analysis.plan import check_stage_minutes
 from companion.errors import InputError
@@ -64,8 +65,10 @@ class SessionIn(BaseModel):
         if "coach" not in roles and "facilitator" not in roles:
             raise ValueError("a session needs a coach or a facilitator")
         if ("facilitator" in roles or "member" in roles) and not GROUP_MIN <= len(v) <= GROUP_MAX:
-            raise ValueError(f"a peer-coaching group has {GROUP_MIN} to {GROUP_MAX} people, the facilitator "
-                             f"included; this one has {len(v)}")
+            # A custom error, so the form shows the sentence without pydantic's "Value error," prefix.
+            raise PydanticCustomError("group_size", "a peer-coaching group has {lo} to {hi} people, the "
+                                      "facilitator included; this one has {n}", {"lo": GROUP_MIN, "hi": GROUP_MAX,
+                                                                                 "n": len(v)})
         return v
 
 
