@@ -28,6 +28,7 @@ class EventType(StrEnum):
     STAGE = "stage"  # the current GROW stage changed
     FLAG = "flag"  # something worth the coach's attention (venting, drift, ...)
     NUDGE = "nudge"  # a private, live suggestion to the coach
+    TURN = "turn_status"  # groups: the open turn as the facilitator's panel shows it
 
 
 class Audience(StrEnum):

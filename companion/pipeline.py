@@ -14,8 +14,10 @@ from typing import Any
 
 from companion import logbook
 from companion.analysis.analyzer import SessionAnalyzer
+from companion.analysis.live_turns import turns_from_events
 from companion.analysis.plan import SessionPlan, resolve_plan
 from companion.analysis.roles import assign_roles
+from companion.analysis.turns import group_roles
 from companion.config import Settings
 from companion.errors import InputError
 from companion.importers import TRANSCRIPT_SUFFIXES, read_transcript
@@ -61,7 +63,19 @@ def analyze_utterances(
     report = analyzer.report(meta)
     report["session"]["notes"] = notes
     report["log_draft"] = logbook.draft(report)
+    for turn in report.get("turns") or []:  # groups: each member's goal and actions, from their own turn
+        turn.update(_turn_summary(report, turn["member"]))
     return Analysis(report, utterances, notes)
+
+
+def _turn_summary(report: dict[str, Any], member: str) -> dict[str, Any]:
+    """A member's goal and actions, drafted from their own turn only (other talk is blanked, indexes kept).
+
+    Stage marks are dropped: the session-wide GROW tracker does not restart at each turn, so the
+    drafter reads the stages off the questions asked in the turn instead.
+    """
+    log = logbook.draft_for(report, member)
+    return {"goal": (log.get("goal") or {}).get("text"), "actions": log.get("actions") or []}
 
 
 def analyze_file(
@@ -73,6 +87,8 @@ def analyze_file(
     channels_are_speakers: bool = False,
     planned_minutes: float | None = None,
     stage_minutes: dict[str, float] | None = None,
+    facilitator: str | None = None,
+    turn_minutes: float | None = None,
 ) -> Analysis:
     """Analyse a transcript or an audio file; raises ``InputError`` for bad input.
 
@@ -83,10 +99,12 @@ def analyze_file(
     session = {"source": path.name, "started_at": _file_time(path)}
     if stage_minutes and not planned_minutes:
         planned_minutes = sum(stage_minutes.values())
-    plan = SessionPlan(planned_minutes=planned_minutes, stage_minutes=stage_minutes)
+    plan = SessionPlan(planned_minutes=planned_minutes, stage_minutes=stage_minutes, turn_minutes=turn_minutes)
     if suffix in TRANSCRIPT_SUFFIXES:
         transcript = read_transcript(path)
-        return analyze_utterances(transcript.in_time_order(), coach=coach, coachee=coachee, plan=plan,
+        utterances = transcript.in_time_order()
+        roles = group_roles(utterances, facilitator) if facilitator else None
+        return analyze_utterances(utterances, roles=roles, coach=coach, coachee=coachee, plan=plan,
                                   session=session, notes=transcript.notes)
     if suffix in AUDIO_SUFFIXES:
         return analyze_audio_file(path, settings, coach=coach, coachee=coachee,
@@ -200,10 +218,11 @@ def _file_time(path: Path) -> str | None:
         return None
 
 
-def session_plan(s: dict[str, Any]) -> SessionPlan:
-    """A stored session's plan: its length and, when it has one, its own stage allocation."""
+def session_plan(s: dict[str, Any], events: list[dict[str, Any]] | None = None) -> SessionPlan:
+    """A stored session's plan: its length, its own stage allocation, and the turns a facilitator gave."""
     stages = json.loads(s["stage_minutes"]) if s.get("stage_minutes") else None
-    return SessionPlan(planned_minutes=s["planned_minutes"], stage_minutes=stages)
+    return SessionPlan(planned_minutes=s["planned_minutes"], stage_minutes=stages,
+                       turns=turns_from_events(events or []) or None)
 
 
 def finalize_session(store, sid: str) -> dict[str, Any]:
@@ -217,7 +236,7 @@ def finalize_session(store, sid: str) -> dict[str, Any]:
     analysis = analyze_utterances(
         utterances,
         roles=roles,
-        plan=session_plan(s),
+        plan=session_plan(s, store.events(sid)),
         session={"id": sid, "title": s["title"], "source": s["source"], "started_at": s["started_at"]
                  or s["created_at"], "mode": s["mode"]},
     )
@@ -276,7 +295,7 @@ class LiveSession:
         s = store.get_session(sid)
         self.planned_minutes = s["planned_minutes"]
         self.roles = {p["name"]: Role(p["role"]) if p["role"] else None for p in s["participants"]}
-        self.analyzer = SessionAnalyzer(roles=self.roles, plan=session_plan(s))
+        self.analyzer = SessionAnalyzer(roles=self.roles, plan=session_plan(s, store.events(sid)))
         stored = store.utterances(sid)
         self.stage: dict[str, Any] | None = None
         for ev in self.analyzer.feed(stored):  # a restart continues where the stored call left off

@@ -193,12 +193,14 @@ def test_bad_offers_get_one_line_errors(server):
 # -- a group: three participants, one joining late ------------------------------------------------
 
 GROUP = [("Fay", "facilitator", 500), ("Cy", "coachee", 1000), ("Mo", "member", 1500)]
+#: A group is at least four people; the fourth is invited but never joins.
+ABSENT = ("Al", "member")
 
 
 def test_group_of_three_each_hears_both_others_including_a_late_joiner(server):
     r = httpx.post(f"{server.url}/api/sessions", headers=server.owner_headers(), json={
         "title": "Group", "mode": "audio", "planned_minutes": 30,
-        "participants": [{"name": n, "role": role} for n, role, _ in GROUP]})
+        "participants": [{"name": n, "role": role} for n, role, _ in GROUP] + [dict(zip(("name", "role"), ABSENT))]})
     assert r.status_code == 201, r.text
     sid = r.json()["id"]
     tokens = {p["name"]: p["token"] for p in r.json()["participants"]}
@@ -255,7 +257,7 @@ def test_group_video_each_sees_and_hears_both_others(server):
     """
     r = httpx.post(f"{server.url}/api/sessions", headers=server.owner_headers(), json={
         "title": "Group video", "mode": "video", "planned_minutes": 30,
-        "participants": [{"name": n, "role": role} for n, role, _ in GROUP]})
+        "participants": [{"name": n, "role": role} for n, role, _ in GROUP] + [dict(zip(("name", "role"), ABSENT))]})
     assert r.status_code == 201, r.text
     sid = r.json()["id"]
     tokens = {p["name"]: p["token"] for p in r.json()["participants"]}

@@ -128,8 +128,8 @@ def test_the_session_socket_refuses_another_origin(client, store):
 def test_a_full_disk_answers_503_with_a_readable_message_and_recovers(client, store):
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
     store.db.execute(f"PRAGMA max_page_count = {pages}")
-    big = {"title": "t" * 200, "participants": [{"name": "Ann " + "x" * 70, "role": "coach"}]
-           + [{"name": f"Member {i} " + "y" * 60, "role": "member"} for i in range(7)]}
+    big = {"title": "t" * 200, "participants": [{"name": "Ann " + "x" * 70, "role": "facilitator"}]
+           + [{"name": f"Member {i} " + "y" * 60, "role": "member"} for i in range(6)]}
     codes = [client.post("/api/sessions", headers=OWNER, json=big).status_code for _ in range(40)]
     assert 503 in codes
     r = client.post("/api/sessions", headers=OWNER, json=big)

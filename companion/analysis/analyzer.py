@@ -32,15 +32,20 @@ def default_components() -> list[Component]:
     """
     from companion.analysis.acts import ActTagger
     from companion.analysis.commitments import CommitmentTracker
+    from companion.analysis.group_flags import GroupFlags
     from companion.analysis.grow import StageTracker, TopicDrift
+    from companion.analysis.live_turns import TurnPanel
     from companion.analysis.nudges import NudgePolicy
     from companion.analysis.talk import TalkTracker
     from companion.analysis.text import TextParser
     from companion.analysis.timeline import TalkNormCheck  # last: judges the talk figures against the norm
+    from companion.analysis.turns import TurnTracker
     from companion.analysis.venting import VentingTracker
 
     return [TextParser(), TalkTracker(), ActTagger(), VentingTracker(), StageTracker(), TopicDrift(),
-            CommitmentTracker(), NudgePolicy(), TalkNormCheck()]
+            CommitmentTracker(), NudgePolicy(), TalkNormCheck(),
+            TurnPanel(), TurnTracker(),  # groups only: live turns, turns at the end, the flags judged on them
+            GroupFlags()]
 
 
 class SessionAnalyzer:

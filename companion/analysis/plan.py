@@ -21,6 +21,10 @@ class SessionPlan:
     planned_minutes: float | None = None
     #: Minutes per GROW stage; None means "the default for planned_minutes".
     stage_minutes: dict[str, float] | None = None
+    #: Groups: minutes per member's turn (None: as announced in the opening, else 30).
+    turn_minutes: float | None = None
+    #: Groups: turns given explicitly, ``{"member", "start", "end"}`` in seconds (None: inferred).
+    turns: list[dict[str, Any]] | None = None
 
 
 #: Default minutes per stage for the usual session lengths: a short goal,

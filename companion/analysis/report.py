@@ -135,8 +135,17 @@ def _nudges(r: dict[str, Any]) -> Table:
     return ["When", "Nudge", "Message", "Try"], rows
 
 
+def _turns(r: dict[str, Any]) -> Table:
+    """A group's turns: the member in focus, when, against the plan, their goal and actions."""
+    rows = [[t["member"], f"{clock(t['start'])}-{clock(t['end'])}", f"{clock(t['end'] - t['start'])} of "
+             f"{clock(t['planned_s'])}", t.get("goal") or "-",
+             "; ".join(a.get("what") or "" for a in t.get("actions") or []) or "-"] for t in r.get("turns") or []]
+    return ["Member", "When", "Took", "Goal", "Actions"], rows
+
+
 SECTIONS: list[tuple[str, Callable[[dict[str, Any]], Table]]] = [
     ("Talk", _participants),
+    ("Turns", _turns),
     ("Talk balance against the norm", _talk_balance),
     ("Talk balance over time", _talk_over_time),
     ("GROW stages", _stages),

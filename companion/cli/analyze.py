@@ -19,7 +19,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     store = None if args.no_store else Store(settings.db_path)
     result = analyze_file(args.path, settings, coach=args.coach, coachee=args.coachee,
                           channels_are_speakers=args.channels_are_speakers,
-                          planned_minutes=args.planned_minutes, stage_minutes=stages)
+                          planned_minutes=args.planned_minutes, stage_minutes=stages,
+                          facilitator=args.facilitator, turn_minutes=args.turn_minutes)
     report = result.report
     if store is not None:
         store.save_analysis(report, result.utterances, title=args.title or Path(args.path).name,
@@ -30,11 +31,26 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of minutes: {text!r}") from None
+    if not 0 < value < 24 * 60:
+        raise argparse.ArgumentTypeError(f"minutes must be more than 0 and less than a day: {text!r}")
+    return value
+
+
 def register(sub, common: argparse.ArgumentParser) -> None:
     a = sub.add_parser("analyze", parents=[common], help="analyse a recording or a transcript")
     a.add_argument("path", help="audio (wav, mp3, m4a, ogg, webm, flac) or transcript (.vtt, .srt, .json)")
     a.add_argument("--coach", help="the coach's name as it appears in the transcript")
     a.add_argument("--coachee", help="the coachee's name as it appears in the transcript")
+    a.add_argument("--facilitator", help="a group session: the facilitator's name as it appears in the "
+                   "transcript (everyone else is a member; turns are inferred)")
+    a.add_argument("--turn-minutes", type=_positive_minutes, metavar="N",
+                   help="a group session: planned minutes per member's turn (default: as announced in the "
+                   "opening, else 30)")
     a.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     a.add_argument("--no-store", action="store_true", help="analyse without storing anything")
     a.add_argument("--title", help="a title for the stored session (default: the file name)")

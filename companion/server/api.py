@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from companion.analysis.plan import check_stage_minutes
 from companion.errors import InputError
@@ -13,6 +14,7 @@ from companion.logbook import coach_view
 from companion.model import Role
 from companion.pipeline import finalize_session
 from companion.server.auth import Access, require
+from companion.store.groups import GROUP_MAX, GROUP_MIN
 
 router = APIRouter(prefix="/api")
 
@@ -64,6 +66,11 @@ class SessionIn(BaseModel):
             raise ValueError("at most one coach and one facilitator")
         if "coach" not in roles and "facilitator" not in roles:
             raise ValueError("a session needs a coach or a facilitator")
+        if ("facilitator" in roles or "member" in roles) and not GROUP_MIN <= len(v) <= GROUP_MAX:
+            # A custom error, so the form shows the sentence without pydantic's "Value error," prefix.
+            raise PydanticCustomError("group_size", "a peer-coaching group has {lo} to {hi} people, the "
+                                      "facilitator included; this one has {n}", {"lo": GROUP_MIN, "hi": GROUP_MAX,
+                                                                                 "n": len(v)})
         return v
 
 

@@ -22,13 +22,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from companion.config import WEB_DIR, Settings
 from companion.errors import InputError, StoreUnavailable
-from companion.server import api, live, log_api, pages, review, spec
+from companion.server import api, groups, live, log_api, pages, review, spec
 from companion.server.auth import FORBIDDEN, OTHER_ORIGIN, SAFE_METHODS, check_key, resolve, same_origin
 from companion.store import Store
 from companion.store.db import problem, unavailable
 
 #: Routers, in the order their routes are matched.
-ROUTERS = (api.router, live.router, log_api.router, review.router, pages.router, spec.router)
+ROUTERS = (api.router, groups.router, live.router, log_api.router, review.router, pages.router, spec.router)
 
 
 def _one_line(exc: RequestValidationError) -> str:

@@ -28,6 +28,7 @@ COMMON = {
     "500": "a bug; the message says to see the server's log",
 }
 WITH_SESSION = {"404": "no such session (owner key), or nothing there yet (no report, no log)"}
+WITH_GROUP = {"404": "no such group, or no such session of the group"}
 WITH_BODY = {"400": "the request cannot be read", "422": "the request body or a parameter is invalid"}
 CHANGES = {"409": "the session's state does not allow this now (ended, not yet drafted, a newer version)"}
 #: The learning-log routes read their bodies by hand; their shape (DESIGN.md, ``log_draft``).
@@ -54,9 +55,11 @@ def amend(spec: dict[str, Any]) -> dict[str, Any]:
                 codes |= COMMON
             if "{sid}" in path:
                 codes |= WITH_SESSION
+            if "{gid}" in path:
+                codes |= WITH_GROUP
             if method in ("post", "put", "patch") or op.get("parameters"):
                 codes |= WITH_BODY
-            if method in ("post", "put") and "{sid}" in path:
+            if method in ("post", "put") and ("{sid}" in path or "{gid}" in path):
                 codes |= CHANGES
             for code, text in codes.items():
                 responses.setdefault(code, _answer(text))

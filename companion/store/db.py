@@ -28,6 +28,7 @@ import sqlite_utils
 
 from companion.errors import InputError, StoreUnavailable
 from companion.model import Utterance
+from companion.store.groups import m005_groups
 from companion.store.logs import LogRows
 
 #: How long a write waits for another process's write to finish before giving up.
@@ -138,6 +139,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial", _m001_initial),
     (2, "learning logs", _m002_logs),
     (3, "stage plan", _m003_stage_plan),
+    (5, "groups", m005_groups),
 ]
 
 

@@ -1,5 +1,7 @@
 // The call page: consent, WebRTC through the companion server, live captions and the coach panel.
 // What each role receives is decided by the server; this page only shows what arrives.
+import { groupTurns } from './facilitator.js';
+
 const sid = location.pathname.split('/').filter(Boolean)[1];
 const params = new URLSearchParams(location.search);
 const token = params.get('token') || '';
@@ -86,6 +88,7 @@ async function join() {
   $('end').hidden = !(info.you.role === 'coach' || info.you.role === 'facilitator');
   $('coach-panel').hidden = !state.coachSide;
   state.stream = stream;
+  state.turns = groupTurns({ info, sid, api });
   addTile('self', `${info.you.name} (you)`, video ? stream : null, true);
   connectSocket();
   await connectCall();
@@ -214,6 +217,7 @@ function handle(m) {
   (state.log = state.log || []).push(m); // tests read what arrived
   const h = handlers[m.type];
   if (h) h(m);
+  if (state.turns) state.turns.handle(m);
 }
 
 function addCaption(m) {
