@@ -111,7 +111,7 @@ class LocalAgreement:
         if self._previous is not None:
             n = agreed_prefix(self._previous, words)
             if n > len(self.committed) and agreed_prefix(self.committed, words) == len(self.committed):
-                self.committed = words[:n]
+                self.committed = self.committed + words[len(self.committed):n]  # committed words stay as shown
         self._previous = words
         k = len(self.committed)
         tail = words[k:] if agreed_prefix(self.committed, words) == k else words[min(k, len(words)):]
