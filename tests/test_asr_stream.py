@@ -110,7 +110,7 @@ def test_local_agreement_commits_what_two_decodes_share_and_never_takes_it_back(
     assert a.update("I want two of") == ("I want two of", "I want")
     assert a.update("I want to find a way") == ("I want to find a way", "I want")
     assert a.update("I, want to find a way.") == ("I want to find a way.", "I want to find a way.")
-    assert a.update("Hi want") == ("I want to find a way.", "I want to find a way.")  # a worse guess later  # a worse guess later
+    assert a.update("Hi want") == ("I want to find a way.", "I want to find a way.")  # a worse guess later
 
 
 def test_interims_come_before_the_final_with_the_same_id(engine):
@@ -138,6 +138,38 @@ def test_interims_come_before_the_final_with_the_same_id(engine):
     final_at = next(k for k, (kind, x) in enumerate(events) if kind == "final" and x.id == "Ana#1")
     assert last_interim < final_at  # interims never after their final
     assert t.stats.interims >= len(interims)
+
+
+def test_the_final_is_decoded_during_the_hangover_and_ready_when_the_stretch_closes(engine):
+    t = Transcriber(engine)
+    finals: list[Utterance] = []
+    s = SpeakerStream("Ana", t, finals.append, on_interim=lambda i: None, loop=None)
+    pos = 0
+
+    def feed(seconds: float, audio=None) -> None:
+        nonlocal pos
+        chunk = audio if audio is not None else np.zeros(int(seconds * R), np.int16)
+        for i in range(0, len(chunk), 320):
+            s.feed(chunk[i:i + 320], (pos + i) / R)
+            assert t.join(30)
+        pos += len(chunk)
+
+    feed(0, voice(2.0))
+    before = t.stats.submitted
+    # Quiet for webrtcvad's own overhang (0.09 s) and the tail (0.25 s), not yet the hangover (0.45 s):
+    feed(0.4)  # decoded early
+    assert t.stats.submitted == before + 1 and finals == []
+    feed(0.2)  # the hangover ends: the final is there at once, decoded once
+    assert len(finals) == 1 and finals[0].transcribed and finals[0].id == "Ana#1"
+    assert t.stats.submitted == before + 1
+    # A pause shorter than the hangover: the early decode is dropped, the stretch goes on.
+    feed(0, voice(1.5))
+    feed(0.4)
+    feed(0, voice(1.5, 180.0))
+    feed(1.0)
+    t.close()
+    assert len(finals) == 2 and finals[1].end - finals[1].start > 3.0
+    assert t.stats.submitted == before + 3  # the dropped early one, then the whole stretch's
 
 
 def test_no_interims_while_captions_are_paused_or_without_a_model(engine):

@@ -23,10 +23,14 @@ log = logging.getLogger(__name__)
 class GuardOptions(Protocol):
     """The thresholds the guards read (``EngineOptions`` has them all; None turns one off)."""
 
-    no_speech_prob: float | None
-    no_speech_logprob: float | None
-    compression_ratio: float | None
-    min_avg_logprob: float | None
+    @property
+    def no_speech_prob(self) -> float | None: ...
+    @property
+    def no_speech_logprob(self) -> float | None: ...
+    @property
+    def compression_ratio(self) -> float | None: ...
+    @property
+    def min_avg_logprob(self) -> float | None: ...
 
 
 @dataclass(slots=True)

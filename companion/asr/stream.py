@@ -41,6 +41,11 @@ Using it from asyncio (the live call)::
   Whisper): ``Interim.committed`` is the prefix two successive decodes agreed
   on, which later interims keep; the rest of ``text`` may still change.
   Interims are skipped when the transcriber has finals waiting.
+- Early finals (live streams, i.e. with ``on_interim``): once the speaker has
+  been quiet for ``VadOptions.tail_ms`` the stretch's audio is complete, so it
+  is recognised while the VAD's hangover still runs (when the worker is
+  idle); the final is then ready when the stretch closes. Speech that goes
+  on drops that result.
 - Without a running loop (files, tests) callbacks run on the worker thread;
   pass ``loop=`` to choose.
 """
@@ -59,7 +64,7 @@ import numpy as np
 from companion.asr.engine import ClipText
 from companion.asr.transcriber import Transcriber
 from companion.media.audio import SAMPLE_RATE, Resampler
-from companion.media.vad import SpeechSegment, SpeechSegmenter, SpeechStarted, VadOptions
+from companion.media.vad import SpeechSegment, SpeechSegmenter, SpeechStarted, VadOptions, VadState
 from companion.model import Utterance, Word
 
 OnUtterance = Callable[[Utterance], Any]
@@ -119,6 +124,17 @@ class LocalAgreement:
         return " ".join(self.committed + tail), committed
 
 
+@dataclass
+class _Early:
+    """An early final decode of the open stretch (see ``SpeakerStream._maybe_early_final``)."""
+
+    uid: str
+    audio_start: float
+    ready: bool = False
+    clip: ClipText | None = None
+    segment: SpeechSegment | None = None
+
+
 class SpeakerStream:
     """VAD + recognition for one speaker; see the module docstring for the contract."""
 
@@ -158,6 +174,10 @@ class SpeakerStream:
         self._interim_in_flight = False
         self._next_interim_t = 0.0
         self._preroll_s = self.segmenter.options.preroll_ms / 1000
+        self._tail_s = min(self.segmenter.options.tail_ms, self.segmenter.options.hangover_ms) / 1000
+        # Early final: decoded once the speaker has been quiet for the tail, before the hangover ends.
+        self._quiet_since: float | None = None
+        self._early: _Early | None = None
 
     # -- input ---------------------------------------------------------------------
     def feed(self, pcm: np.ndarray, t: float | None = None) -> None:
@@ -166,6 +186,7 @@ class SpeakerStream:
             self._remember(pcm, t)
         self._handle(self.segmenter.push(pcm, t))
         if self.on_interim is not None and self._current is not None:
+            self._maybe_early_final()
             self._maybe_interim()
 
     def feed_frame(self, frame: Any, t: float | None = None) -> None:
@@ -192,8 +213,8 @@ class SpeakerStream:
 
     def _maybe_interim(self) -> None:
         now = self._buf_t0 + self._buf_n / SAMPLE_RATE
-        if (self.transcriber is None or not self.transcribe or self._interim_in_flight
-                or now < self._next_interim_t):
+        if (self.transcriber is None or self._current is None or not self.transcribe
+                or self._interim_in_flight or now < self._next_interim_t or self._quiet_since is not None):
             return
         uid, start = self._current
         if now - start < self.interim_every_s:
@@ -206,6 +227,53 @@ class SpeakerStream:
             self._deliver(self._interim_done, uid, start, text)
 
         self._interim_in_flight = self.transcriber.submit_interim(audio, done, key=(self.session, self.speaker))
+
+    def _maybe_early_final(self) -> None:
+        """Recognise the stretch as soon as the speaker has been quiet for ``tail_ms``, if the worker is idle.
+
+        The segment closes only after ``hangover_ms`` of quiet (a shorter
+        pause stays inside it), but its audio ends ``tail_ms`` after the last
+        voiced frame: once that much quiet has passed, the audio the final
+        needs is all here. Decoding it then, while the hangover runs, makes
+        the final caption that much sooner; if the speaker goes on, the
+        result is dropped (only idle time was spent on it).
+        """
+        now = self._buf_t0 + self._buf_n / SAMPLE_RATE
+        if self.segmenter.state is not VadState.STOPPING:
+            self._quiet_since = None
+            if self._early is not None and self._current is not None and self._early.uid == self._current[0]:
+                self._early = None  # the speaker went on: that decode is stale
+            return
+        if self._quiet_since is None:
+            self._quiet_since = now
+        if (self._early is not None or self.transcriber is None or not self.transcribe or self._current is None
+                or now - self._quiet_since < self._tail_s):
+            return
+        uid, start = self._current
+        first = max(0, int((start - self._preroll_s - self._buf_t0) * SAMPLE_RATE))
+        last = int((self._quiet_since + self._tail_s - self._buf_t0) * SAMPLE_RATE)
+        audio = np.concatenate(self._buf)[first:last]
+        early = _Early(uid, self._buf_t0 + first / SAMPLE_RATE)
+
+        def done(clip: ClipText | None, early=early) -> None:
+            self._deliver(self._early_done, early, clip)
+
+        if self.transcriber.submit(audio, done, session=self.session, if_idle=True):
+            self._early = early
+
+    def _early_done(self, early: _Early, clip: ClipText | None) -> None:
+        early.clip, early.ready = clip, True
+        if early.segment is not None:
+            self._finish(early.segment, self._shift(clip, early, early.segment), early.uid)
+
+    @staticmethod
+    def _shift(clip: ClipText | None, early: _Early, seg: SpeechSegment) -> ClipText | None:
+        """Word times from the early clip's start to the segment audio's start."""
+        if clip is None or not clip.words:
+            return clip
+        d = early.audio_start - seg.audio_start
+        return ClipText(clip.text, [Word(w.start + d, w.end + d, w.text, w.probability) for w in clip.words],
+                        clip.dropped)
 
     def _interim_done(self, uid: str, start: float, text: str | None) -> None:
         self._interim_in_flight = False
@@ -239,12 +307,20 @@ class SpeakerStream:
     def _segment(self, seg: SpeechSegment) -> None:
         uid = self._current[0] if self._current is not None else self._open(seg.start)
         self._current = None
+        self._quiet_since = None
+        early, self._early = self._early, None
         if self.on_segment_closed is not None:
             self.on_segment_closed(seg, time.monotonic())
         if self.transcriber is None:
             self._deliver(self.on_utterance, self._utterance(seg, None, uid))
             return
         self.pending += 1
+        if early is not None and early.uid == uid and not seg.split and self.transcribe:
+            if early.ready:
+                self._finish(seg, self._shift(early.clip, early, seg), uid)
+            else:
+                early.segment = seg  # its final is delivered when the early decode answers
+            return
 
         def done(clip: ClipText | None, seg=seg, uid=uid) -> None:
             self._deliver(self._finish, seg, clip, uid)

@@ -50,7 +50,8 @@ Done = Callable[["ClipText | None"], Any]
 InterimDone = Callable[["str | None"], Any]
 
 #: Decoding for interim captions: greedy, one temperature, no word timings (they are replaced anyway).
-INTERIM_DECODING = dict(beam_size=1, temperature=(0.0,), word_timestamps=False, hallucination_silence_s=None)
+INTERIM_DECODING: dict[str, Any] = {"beam_size": 1, "temperature": (0.0,), "word_timestamps": False,
+                                    "hallucination_silence_s": None}
 
 
 @dataclass
@@ -118,17 +119,21 @@ class Transcriber:
         with self._cond:
             return sum(j.seconds for j in self._queue)
 
-    def submit(self, audio: np.ndarray | None, done: Done, *, session: Hashable = "") -> None:
+    def submit(self, audio: np.ndarray | None, done: Done, *, session: Hashable = "", if_idle: bool = False) -> bool:
         """Queue a finished utterance (16 kHz int16); ``done`` gets its ``ClipText``, or None.
 
         ``audio=None`` queues a pass-through that is answered with None in
-        order with the clips around it. Never blocks.
+        order with the clips around it. ``if_idle``: only when the worker has
+        nothing else to do (an early final, see ``SpeakerStream``); returns
+        False, and ``done`` is never called, when it is not. Never blocks.
         """
         if self.require_session and session in ("", None):
             raise ValueError("this transcriber serves several sessions: submit(..., session=ID)")
         with self._cond:
             if self._closed:
                 raise RuntimeError("transcriber is closed")
+            if if_idle and (self._queue or self._busy):
+                return False
             job = _Job(audio, done, time.monotonic(), session)
             self.stats.submitted += 1
             if self.max_backlog_s is not None and audio is not None:
@@ -142,6 +147,7 @@ class Transcriber:
                         self.stats.skipped += 1
             self._queue.append(job)
             self._cond.notify_all()
+            return True
 
     def submit_interim(self, audio: np.ndarray, done: InterimDone, *, key: Hashable) -> bool:
         """Ask for the words so far; False (and ``done`` is never called) when refused under load."""
