@@ -49,6 +49,7 @@ from companion.asr import server_transcriber
 from companion.asr.engine import EngineOptions, WhisperEngine
 from companion.asr.models import bundled_model_dir
 from companion.asr.stream import SpeakerStream
+from companion.media.vad import VadOptions
 from tests.support.speech import VOICES, speak, synthesise
 
 R = 16_000
@@ -90,7 +91,8 @@ class PairResult:
     skipped: int = 0
 
 
-def run_pairs(engine: WhisperEngine, n: int, seconds: float) -> tuple[list[PairResult], float, float, object]:
+def run_pairs(engine: WhisperEngine, n: int, seconds: float, vad: VadOptions | None = None
+              ) -> tuple[list[PairResult], float, float, object]:
     timelines = [pair_dialogue(i, seconds) for i in range(n)]
     transcriber = server_transcriber(engine)
     lock = threading.Lock()
@@ -112,7 +114,7 @@ def run_pairs(engine: WhisperEngine, n: int, seconds: float) -> tuple[list[PairR
         for who in ("A", "B"):
             streams.append((tl.tracks[who], SpeakerStream(
                 who, transcriber, lambda u, i=i: on_final(i, u), session=f"pair{i}",
-                on_interim=lambda x, i=i: on_interim(i, x), loop=None)))
+                on_interim=lambda x, i=i: on_interim(i, x), vad=vad, loop=None)))
     length = min(len(tl.tracks["A"]) for tl in timelines)
     cpu0 = time.process_time()
     for k in range(0, length - FRAME + 1, FRAME):
@@ -149,11 +151,11 @@ def run_pairs(engine: WhisperEngine, n: int, seconds: float) -> tuple[list[PairR
     return results, cpu, speech_s, transcriber.stats
 
 
-def pairs_table(engine: WhisperEngine, ns: list[int], seconds: float) -> str:
+def pairs_table(engine: WhisperEngine, ns: list[int], seconds: float, vad: VadOptions | None = None) -> str:
     rows = ["| pairs | final p50 | final p95 | first visible p50 | p95 | interim before end (>4 s) | WER | "
             "CPU s per speech min | skipped |", "|---|---|---|---|---|---|---|---|---|"]
     for n in ns:
-        results, cpu, speech_s, stats = run_pairs(engine, n, seconds)
+        results, cpu, speech_s, stats = run_pairs(engine, n, seconds, vad)
         fin = [x for r in results for x in r.finals]
         vis = [x for r in results for x in r.first_visible]
         long_total = sum(r.long_total for r in results)
@@ -204,6 +206,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=60.0, help="speech per pair, real time")
     ap.add_argument("--windows", action="store_true", help="compare encoder windows instead")
     ap.add_argument("--clips", type=int, default=100)
+    ap.add_argument("--hangover-ms", type=int, default=None, help="end-of-speech hangover (VadOptions default)")
     args = ap.parse_args()
     path = bundled_model_dir()
     if path is None:
@@ -217,7 +220,9 @@ def main() -> int:
         return 0
     engine = WhisperEngine(path, device="cpu", name="tiny.en")
     engine.warm_up()
-    print(pairs_table(engine, args.pairs, args.seconds))
+    vad = VadOptions(hangover_ms=args.hangover_ms) if args.hangover_ms is not None else None
+    print(f"end-of-speech hangover {(vad or VadOptions()).hangover_ms} ms", flush=True)
+    print(pairs_table(engine, args.pairs, args.seconds, vad))
     return 0
 
 

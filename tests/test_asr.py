@@ -397,3 +397,21 @@ def test_stream_delivers_on_the_event_loop(engine):
     assert [u.speaker for u in utterances] == ["Ben", "Ben"]
     assert [(who, on) for who, on, _ in activity] == [("Ben", True), ("Ben", False)] * 2
     assert all(th is loop_thread for *_, th in activity)
+
+
+def test_a_broken_model_degrades_to_a_one_line_note(settings, tiny_model_dir, no_bundled_model, monkeypatch):
+    import shutil
+
+    from companion.asr import load_engine_for
+
+    broken = settings.models_dir / "tiny.en"
+    shutil.copytree(tiny_model_dir, broken)
+    (broken / "model.bin").write_bytes(b"not a model")
+    engine, note = load_engine_for(settings)
+    assert engine is None and "could not be loaded" in note and "\n" not in note
+    shutil.rmtree(broken)
+    shutil.copytree(tiny_model_dir, broken)
+    calls = []
+    monkeypatch.setattr(WhisperEngine, "warm_up", lambda self: calls.append(self.name) or 0.0)
+    engine, note = load_engine_for(settings, warm_up=True)
+    assert note is None and calls == ["tiny.en"]

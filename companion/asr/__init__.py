@@ -15,8 +15,8 @@ Modules (each concept has one home):
 For the server (what the wiring calls, in this order)::
 
     print(speech_model(settings).line)        # "Speech model: tiny.en (bundled)" or how to get one
-    engine, note = load_engine_for(settings)  # None + note when missing or broken
-    engine.warm_up()                          # off the event loop: first caption as quick as the rest
+    engine, note = load_engine_for(settings, warm_up=True)  # off the event loop; None + note when missing
+    # warm_up: one short decode, so the first caption is as quick as the rest
     transcriber = server_transcriber(engine)  # one per server; streams pass session=ID
     SpeakerStream(name, transcriber, on_utterance, on_interim=..., session=sid)
 
@@ -47,10 +47,18 @@ def load_engine(models_dir: str | Path, model: str, device: str = "auto",
     return WhisperEngine(found.path, device=device, options=options, name=found.name), None
 
 
-def load_engine_for(settings: Any, options: EngineOptions | None = None) -> tuple[WhisperEngine | None, str | None]:
-    """``load_engine`` for a ``Settings``; a model that fails to load gives (None, a one-line note)."""
+def load_engine_for(settings: Any, options: EngineOptions | None = None, *, warm_up: bool = False
+                    ) -> tuple[WhisperEngine | None, str | None]:
+    """``load_engine`` for a ``Settings``; a model that fails to load gives (None, a one-line note).
+
+    ``warm_up=True`` runs one short decode after loading (the server, at start), so the first
+    caption of a session is as quick as the rest. Blocking: call it off the event loop.
+    """
     try:
-        return load_engine(settings.models_dir, settings.model, settings.device, options)
+        engine, note = load_engine(settings.models_dir, settings.model, settings.device, options)
+        if engine is not None and warm_up:
+            engine.warm_up()
+        return engine, note
     except Exception as e:  # a damaged model folder: degrade to timing only
         reason = " ".join(str(e).split())[:160]
         return None, (f"The speech model {settings.model!r} could not be loaded ({reason}); nothing is transcribed. "
