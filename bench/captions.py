@@ -18,8 +18,9 @@ on) sharing one ``server_transcriber`` with the bundled tiny.en. It reports:
   words before the speaker stopped;
 - WER of the finals against the script (jiwer, lower case, no punctuation);
 - CPU seconds per minute of speech (process CPU over the run, all pairs);
-- skipped: utterances the backlog policy left untranscribed (never silent:
-  they arrive as ``transcribed=False``).
+- untranscribed: finals without text (the guards found nothing trustworthy,
+  or the backlog policy skipped them: counted in brackets; never silent, they
+  arrive as ``transcribed=False`` and still count for talk time).
 
 ``--windows`` compares encoder windows (Whisper's 30 s, a fixed 10 s, sized to
 the utterance) on dev-set sentences spoken one by one: WER and time per final.
@@ -153,7 +154,7 @@ def run_pairs(engine: WhisperEngine, n: int, seconds: float, vad: VadOptions | N
 
 def pairs_table(engine: WhisperEngine, ns: list[int], seconds: float, vad: VadOptions | None = None) -> str:
     rows = ["| pairs | final p50 | final p95 | first visible p50 | p95 | interim before end (>4 s) | WER | "
-            "CPU s per speech min | skipped |", "|---|---|---|---|---|---|---|---|---|"]
+            "CPU s per speech min | untranscribed (backlog skips) |", "|---|---|---|---|---|---|---|---|---|"]
     for n in ns:
         results, cpu, speech_s, stats = run_pairs(engine, n, seconds, vad)
         fin = [x for r in results for x in r.finals]
@@ -163,7 +164,7 @@ def pairs_table(engine: WhisperEngine, ns: list[int], seconds: float, vad: VadOp
         wer = jiwer.wer([x for r in results for x in r.refs], [x for r in results for x in r.hyps])
         row = (f"| {n} | {statistics.median(fin):.2f} s | {pct(fin, 0.95):.2f} s | {statistics.median(vis):.2f} s | "
                f"{pct(vis, 0.95):.2f} s | {long_ok}/{long_total} | {wer:.3f} | {cpu / (speech_s / 60):.1f} | "
-               f"{sum(r.skipped for r in results)} of {len(fin)} |")
+               f"{sum(r.skipped for r in results)} of {len(fin)} ({stats.skipped}) |")
         rows.append(row)
         print(row, f"(interims run {stats.interims}, skipped {stats.interims_skipped})", flush=True)
     return "\n".join(rows)
