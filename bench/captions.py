@@ -176,9 +176,10 @@ def windows_table(clips_n: int) -> str:
     texts = texts[:clips_n]
     quiet_before, quiet_after = np.zeros(int(0.3 * R), np.int16), np.zeros(int(0.25 * R), np.int16)
     clips = [np.concatenate([quiet_before, speak(t, VOICES["AB"[i % 2]]), quiet_after]) for i, t in enumerate(texts)]
-    configs = {"30 s (Whisper's own)": 30.0, "10 s fixed": 10.0, "sized to the utterance (+1 s, min 3 s)": None}
-    engines = {k: WhisperEngine(bundled_model_dir(), device="cpu", options=EngineOptions(window_s=w))
-               for k, w in configs.items()}
+    configs = {"30 s (Whisper's own)": EngineOptions(window_s=30.0), "10 s fixed": EngineOptions(window_s=10.0),
+               "sized: utterance + 1 s, min 3 s (the default)": EngineOptions(),
+               "sized: utterance + 3 s": EngineOptions(window_margin_s=3.0)}
+    engines = {k: WhisperEngine(bundled_model_dir(), device="cpu", options=o) for k, o in configs.items()}
     for e in engines.values():
         e.warm_up()
     hyps: dict[str, list[str]] = {k: [] for k in configs}

@@ -316,8 +316,8 @@ class SpeakerStream:
             return
         self.pending += 1
         if early is not None and early.uid == uid and not seg.split and self.transcribe:
-            if early.ready:
-                self._finish(seg, self._shift(early.clip, early, seg), uid)
+            if early.ready:  # through the loop like every final, so they stay in order
+                self._deliver(self._finish, seg, self._shift(early.clip, early, seg), uid)
             else:
                 early.segment = seg  # its final is delivered when the early decode answers
             return
