@@ -30,6 +30,7 @@ from typing import Any
 
 from companion.asr.engine import EngineOptions, WhisperEngine
 from companion.asr.models import SpeechModel, fetch_hint, find_model, missing_model_note
+from companion.asr.stream import Interim, SpeakerStream
 from companion.asr.transcriber import Transcriber
 
 
@@ -70,5 +71,5 @@ def server_transcriber(engine: WhisperEngine, *, max_backlog_s: float = 30.0) ->
     return Transcriber(engine, max_backlog_s=max_backlog_s, require_session=True)
 
 
-__all__ = ["EngineOptions", "SpeechModel", "Transcriber", "WhisperEngine", "load_engine", "load_engine_for",
-           "server_transcriber", "speech_model"]
+__all__ = ["EngineOptions", "Interim", "SpeakerStream", "SpeechModel", "Transcriber", "WhisperEngine", "load_engine",
+           "load_engine_for", "server_transcriber", "speech_model"]
