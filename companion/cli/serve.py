@@ -39,8 +39,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     url = f"{scheme}://{shown_host}:{settings.port}/?key={app.state.key}"
     print("companion is running. Everything stays on this machine.", flush=True)
-    print(speech_model(settings).line, flush=True)
     print(f"Open this address (it carries your owner key; keep it private):\n    {url}", flush=True)
+    print(speech_model(settings).line, flush=True)
     if tls and args.cert is None:
         print(f"The certificate is self-signed ({cert}); browsers ask you to accept it once.", flush=True)
     if settings.host in ("0.0.0.0", "::") and not tls:
