@@ -185,3 +185,18 @@ def test_no_interims_while_captions_are_paused_or_without_a_model(engine):
     timing_only.feed(np.concatenate([voice(3.0), np.zeros(R, np.int16)]), 0.0)
     timing_only.flush()
     assert seen == [] and t.stats.interims == 0
+
+
+def test_an_early_final_is_taken_only_when_no_final_waits_or_runs(engine):
+    held = Held(engine)
+    t = Transcriber(held)
+    got = []
+    t.submit(voice(1.0), got.append)
+    assert held.entered.wait(10)
+    assert t.submit(voice(1.0), got.append, if_idle=True) is False  # a final is being recognised
+    held.open.set()
+    assert t.join(60)
+    assert t.submit(voice(1.0), got.append, if_idle=True) is True
+    assert t.join(60)
+    t.close()
+    assert len(got) == 2 and t.stats.submitted == 2

@@ -109,6 +109,7 @@ class Transcriber:
         self._interims: dict[Hashable, _Interim] = {}
         self._cond = threading.Condition()
         self._busy = False
+        self._busy_final = False
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="companion-asr", daemon=True)
         self._thread.start()
@@ -123,17 +124,17 @@ class Transcriber:
         """Queue a finished utterance (16 kHz int16); ``done`` gets its ``ClipText``, or None.
 
         ``audio=None`` queues a pass-through that is answered with None in
-        order with the clips around it. ``if_idle``: only when the worker has
-        nothing else to do (an early final, see ``SpeakerStream``); returns
-        False, and ``done`` is never called, when it is not. Never blocks.
+        order with the clips around it. ``if_idle``: only when no final is
+        waiting or being recognised (an early final, see ``SpeakerStream``);
+        returns False, and ``done`` is never called, when it is not. Never blocks.
         """
         if self.require_session and session in ("", None):
             raise ValueError("this transcriber serves several sessions: submit(..., session=ID)")
         with self._cond:
             if self._closed:
                 raise RuntimeError("transcriber is closed")
-            if if_idle and (self._queue or self._busy):
-                return False
+            if if_idle and (self._queue or self._busy_final):
+                return False  # an interim in progress does not count: the early final goes next
             job = _Job(audio, done, time.monotonic(), session)
             self.stats.submitted += 1
             if self.max_backlog_s is not None and audio is not None:
@@ -225,6 +226,7 @@ class Transcriber:
                     self._cond.notify_all()
                     return
                 self._busy = True
+                self._busy_final = interim is None
             try:
                 if interim is not None:
                     self._serve_interim(interim)
@@ -232,7 +234,7 @@ class Transcriber:
                     self._serve(batch)
             finally:
                 with self._cond:
-                    self._busy = False
+                    self._busy = self._busy_final = False
                     self._cond.notify_all()
 
     def _serve_interim(self, job: _Interim) -> None:
