@@ -20,7 +20,8 @@ def _default_data_dir() -> Path:
 
 
 def _default_models_dir() -> Path:
-    return REPO_MODELS_DIR if REPO_MODELS_DIR.parent.joinpath("pyproject.toml").exists() else _default_data_dir() / "models"
+    in_checkout = REPO_MODELS_DIR.parent.joinpath("pyproject.toml").exists()
+    return REPO_MODELS_DIR if in_checkout else _default_data_dir() / "models"
 
 
 @dataclass
