@@ -415,3 +415,15 @@ def test_a_broken_model_degrades_to_a_one_line_note(settings, tiny_model_dir, no
     monkeypatch.setattr(WhisperEngine, "warm_up", lambda self: calls.append(self.name) or 0.0)
     engine, note = load_engine_for(settings, warm_up=True)
     assert note is None and calls == ["tiny.en"]
+
+
+def test_load_transcriber_gives_the_server_one_shared_worker(settings, bundled_tiny):
+    from companion.asr import load_transcriber
+
+    transcriber, note = load_transcriber(settings, warm_up=False)
+    try:
+        assert note is None and transcriber.require_session
+        with pytest.raises(ValueError):
+            transcriber.submit(voice(1.0), print)  # a shared worker needs the session
+    finally:
+        transcriber.close()

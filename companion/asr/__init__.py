@@ -15,10 +15,13 @@ Modules (each concept has one home):
 For the server (what the wiring calls, in this order)::
 
     print(speech_model(settings).line)        # "Speech model: tiny.en (bundled)" or how to get one
-    engine, note = load_engine_for(settings, warm_up=True)  # off the event loop; None + note when missing
-    # warm_up: one short decode, so the first caption is as quick as the rest
-    transcriber = server_transcriber(engine)  # one per server; streams pass session=ID
+    transcriber, note = load_transcriber(settings)   # off the event loop, once per server: loads the
+                                                     # model, warms it (one short decode, so the first
+                                                     # caption is as quick as the rest); None + note
     SpeakerStream(name, transcriber, on_utterance, on_interim=..., session=sid)
+    # on_interim gets Interim(speaker, id, start, text, committed); the final Utterance has .id == id
+
+(``load_engine_for`` + ``server_transcriber`` are the two halves, for tests that bring an engine.)
 
 For a file: ``Transcriber(engine, max_backlog_s=None)`` (nothing skipped).
 """
@@ -71,5 +74,14 @@ def server_transcriber(engine: WhisperEngine, *, max_backlog_s: float = 30.0) ->
     return Transcriber(engine, max_backlog_s=max_backlog_s, require_session=True)
 
 
+def load_transcriber(settings: Any, *, warm_up: bool = True) -> tuple[Transcriber | None, str | None]:
+    """The server's one recognition worker, warmed up, or (None, the note saying how to get a model).
+
+    Blocking (loads and warms the model): call it off the event loop, once per server.
+    """
+    engine, note = load_engine_for(settings, warm_up=warm_up)
+    return (server_transcriber(engine) if engine is not None else None), note
+
+
 __all__ = ["EngineOptions", "Interim", "SpeakerStream", "SpeechModel", "Transcriber", "WhisperEngine", "load_engine",
-           "load_engine_for", "server_transcriber", "speech_model"]
+           "load_engine_for", "load_transcriber", "server_transcriber", "speech_model"]
