@@ -200,3 +200,9 @@ def test_an_early_final_is_taken_only_when_no_final_waits_or_runs(engine):
     assert t.join(60)
     t.close()
     assert len(got) == 2 and t.stats.submitted == 2
+
+
+def test_the_utterance_id_survives_the_dict_round_trip():
+    u = Utterance("Ana", 1.0, 2.5, "hello there", id="Ana#3")
+    assert Utterance.from_dict(u.to_dict()) == u
+    assert Utterance.from_dict({"speaker": "Ben", "start": 0, "end": 1}).id == ""  # older rows have none
