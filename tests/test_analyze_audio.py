@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from companion.asr.whisper import WhisperEngine
+from companion.asr.engine import WhisperEngine
 from companion.cli import main
 from companion.store import Store
 from tests.support.speech import encode, write_wav
@@ -36,7 +36,8 @@ def assert_matches_truth(report, dialogue, names):
 
 
 @pytest.mark.speech
-def test_stereo_call_recording_without_a_model(tmp_path, capsys, dialogue):
+def test_stereo_call_recording_without_a_model(tmp_path, capsys, dialogue, monkeypatch):
+    monkeypatch.setenv("COMPANION_MODEL", "base.en")  # not downloaded (tiny.en would be the bundled one)
     path = write_wav(tmp_path / "call.wav", dialogue.stereo())
     report = analyze(capsys, str(path), "--channels-are-speakers")
     assert_matches_truth(report, dialogue, {"A": "Speaker 1", "B": "Speaker 2"})

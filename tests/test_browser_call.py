@@ -14,7 +14,7 @@ import httpx
 import numpy as np
 import pytest
 
-from companion.asr.whisper import EngineOptions, WhisperEngine
+from companion.asr.engine import EngineOptions, WhisperEngine
 from tests.support.browser import launch
 from tests.support.server import start_server
 from tests.support.speech import require_espeak, speak, write_wav

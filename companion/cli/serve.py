@@ -13,6 +13,7 @@ from companion.errors import InputError
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from companion.asr import speech_model
     from companion.config import Settings
     from companion.media.rtc import parse_ice_servers
     from companion.server.app import create_app
@@ -39,6 +40,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = f"{scheme}://{shown_host}:{settings.port}/?key={app.state.key}"
     print("companion is running. Everything stays on this machine.", flush=True)
     print(f"Open this address (it carries your owner key; keep it private):\n    {url}", flush=True)
+    print(speech_model(settings).line, flush=True)
     if tls and args.cert is None:
         print(f"The certificate is self-signed ({cert}); browsers ask you to accept it once.", flush=True)
     if settings.host in ("0.0.0.0", "::") and not tls:

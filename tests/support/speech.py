@@ -32,8 +32,8 @@ SPECIALS = ["<|endoftext|>", "<|startoftranscript|>", "<|translate|>", "<|transc
             "<|startoflm|>", "<|startofprev|>", "<|nocaptions|>", "<|notimestamps|>"]
 SHAPES = {
     # d_model, encoder/decoder layers, heads, ffn width, text tokens
-    "tiny-test": dict(d=64, layers=2, heads=2, ffn=128, text_tokens=256),
-    "base": dict(d=512, layers=6, heads=8, ffn=2048, text_tokens=50256),
+    "tiny-test": {"d": 64, "layers": 2, "heads": 2, "ffn": 128, "text_tokens": 256},
+    "base": {"d": 512, "layers": 6, "heads": 8, "ffn": 2048, "text_tokens": 50256},
 }
 
 
@@ -290,7 +290,7 @@ def dialogue() -> Timeline:
 
 @pytest.fixture
 def models_dir_with_tiny(settings, tiny_model_dir) -> Path:
-    """The configured model name (base.en) in the test's models folder, as the tiny model."""
+    """The configured model (tiny.en) in the test's models folder as the random model; it wins over the bundled one."""
     target = settings.models_dir / settings.model
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(tiny_model_dir, target)
