@@ -26,7 +26,8 @@ def create(client, **body):
     ({"participants": [{"name": "Sam", "role": "coachee"}, {"name": "Kim", "role": "coachee"}]},
      "participants", "name a coach"),
     ({"stage_minutes": {"goal": 12, "reality": 10, "options": 10, "will": 10}},
-     "stage_minutes", "the stages add up to 42 minutes, more than the 30 planned; shorten a stage or choose a longer session"),
+     "stage_minutes",
+     "the stages add up to 42 minutes, more than the 30 planned; shorten a stage or choose a longer session"),
     ({"stage_minutes": {"goal": 4, "reality": 8}}, "stage_minutes", "give every stage its minutes"),
     ({"title": "x" * 201}, "title", "longer than 200 characters"),
     ({"participants": [{"name": " ", "role": "coach"}, {"name": "Bo", "role": "coachee"}]},
@@ -71,7 +72,8 @@ def test_the_owner_recovers_links_and_renews_one(client, store):
     assert client.get(f"/api/sessions/{sid}", headers={"Authorization": f"Bearer {old}"}).status_code == 403
     assert client.get(f"/api/sessions/{sid}", headers={"Authorization": f"Bearer {new}"}).status_code == 200
     # Ann's link is untouched, and the list shows Bo's new one.
-    again = {p["name"]: p["link"] for p in client.get(f"/api/sessions/{sid}/links", headers=OWNER).json()["participants"]}
+    listed = client.get(f"/api/sessions/{sid}/links", headers=OWNER).json()["participants"]
+    again = {p["name"]: p["link"] for p in listed}
     assert again["Ann"] == people["Ann"]["link"] and again["Bo"].endswith(new)
 
 

@@ -144,7 +144,8 @@ def visible_report(request: Request, sid: str) -> dict[str, Any]:
     access = require(request, sid)
     report = request.app.state.store.report(sid)
     if report is None:
-        raise HTTPException(status_code=404, detail="this session is still going on: its review is ready once the coach ends it")
+        raise HTTPException(status_code=404,
+                            detail="this session is still going on: its review is ready once the coach ends it")
     return report_for(access, report, request.app.state.store)
 
 

@@ -18,7 +18,6 @@ from companion.config import WEB_DIR, Settings
 from companion.errors import InputError
 from companion.store import Store
 
-
 #: What a person calls each field of a request body (the owner's form names them so).
 FIELD_NAMES = {
     "title": "Title", "planned_minutes": "Planned length", "mode": "Call", "participants": "People",

@@ -2,10 +2,9 @@
 // /api/sessions/{id}/log with the token in this page's address (or the owner cookie).
 // A save that fails (network, conflict) never touches what is in the form.
 
-const sid = location.pathname.split('/')[2];
-const token = new URLSearchParams(location.search).get('token');
-const $ = (sel) => document.querySelector(sel);
-const byTest = (id) => document.querySelector(`[data-testid="${id}"]`);
+import { byTest, clock, sessionId, token, withToken } from '/static/common.js';
+
+const sid = sessionId();
 const form = byTest('log-form');
 const SMART = [['specific', 'Specific'], ['measurable', 'Measurable'], ['achievable', 'Achievable'],
   ['relevant', 'Relevant'], ['time_bound', 'Time-bound']];
@@ -25,20 +24,10 @@ function api(method, path, body) {
   });
 }
 
-function withToken(path) {
-  return token ? `${path}?token=${encodeURIComponent(token)}` : path;
-}
-
 function say(text, kind = 'info') {
   const m = byTest('message');
   m.textContent = text;
   m.className = `message ${kind}`;
-}
-
-function clock(s) {
-  s = Math.round(s || 0);
-  const m = Math.floor(s / 60);
-  return `${m}:${String(s % 60).padStart(2, '0')}`;
 }
 
 function el(tag, props = {}, ...children) {
@@ -337,8 +326,10 @@ async function load() {
   }
   if (!res.ok) {
     const { text } = await readError(res);
-    say(res.status === 403 ? 'This learning log is private to its owner until they approve and share it, '
-      + 'or this link does not open it.' : text, 'error');
+    // The lead speaks to the log's owner; someone else who opens it reads why they cannot see it yet.
+    if (res.status === 403) byTest('log-lead').hidden = true;
+    say(res.status === 403 ? 'This learning log belongs to the coachee. You can read it here once they approve it '
+      + 'and choose to share it with you; until then it stays private.' : text, 'error');
     return;
   }
   state.log = await res.json();

@@ -80,7 +80,7 @@ function render(data) {
       el('h3', { text: 'Question mix' }), questions,
       el('h3', { text: 'Reflections' }), reflections,
       el('h3', { text: 'Every session' }),
-      el('div', { class: 'scroll' }, table(['#', 'Date', 'Session', 'Coach talk', 'Open q.', 'Closed q.', 'Open share', 'Reflections', 'Advice', 'Length'],
+      el('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': `Every session of ${coach.name}` }, table(['#', 'Date', 'Session', 'Coach talk', 'Open q.', 'Closed q.', 'Open share', 'Reflections', 'Advice', 'Length'],
         rows, { class: 'sessions-table', 'data-testid': 'trend-table' }))));
   }
   $('trends').replaceChildren(...out);
