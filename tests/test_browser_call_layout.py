@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from companion.importers import load_transcript
+from companion.model import Audience
 from tests.support.a11y import serious_violations, shot
 from tests.support.review_fixtures import write_vtt
 
@@ -181,3 +182,39 @@ def test_a_nudge_on_a_phone_is_seen_without_scrolling(server, browser, tmp_path)
     shot(coach, "call-panel-390.png")
     assert serious_violations(coach) == []
     assert coachee.get_by_test_id("toast").is_hidden() and coachee.get_by_test_id("nudge").count() == 0
+
+
+def test_a_video_group_is_a_grid_and_interim_captions_give_way_to_the_final_text(server, browser):
+    people = (("Fran", "facilitator"), ("Gil", "coachee"), ("Hana", "member"))
+    sid, links = create(server, "video", people)
+    pages = {name: joined(browser, links[name], DESKTOP) for name, _ in people}
+    fran = pages["Fran"]
+    assert fran.get_by_test_id("tiles").get_attribute("data-layout") == "group"
+    for viewport in (DESKTOP, PHONE):
+        fran.set_viewport_size(viewport)
+        geo = {}
+        for other in ("Gil", "Hana"):
+            wait_for(lambda other=other: (fran.evaluate(GEOMETRY, other) or {}).get("playing"),
+                     what=f"Fran sees {other}'s video")
+            time.sleep(0.3)
+            geo[other] = g = fran.evaluate(GEOMETRY, other)
+            assert "audio-only" not in g["classes"]
+            assert inside(g["video"], g["tile"]) and inside(g["who"], g["tile"]) and not g["clipped"], g
+            assert g["tile"]["x"] + g["tile"]["w"] <= viewport["width"] + 1
+        side_by_side = abs(geo["Gil"]["tile"]["y"] - geo["Hana"]["tile"]["y"]) < 1
+        assert side_by_side == (viewport is DESKTOP), geo  # a grid on a laptop, one under the other on a phone
+        shot(fran, f"call-group-{viewport['width']}.png")
+
+    hub = server.app.state.live.hub
+    base = {"type": "caption", "id": "u-7", "speaker": "Gil", "role": "coachee", "start": 1.0}
+    for message in ({**base, "end": 2.0, "text": "I want to", "final": False},
+                    {**base, "end": 3.0, "text": "I want to finish on time", "final": False}):
+        server.call_soon(hub.publish, sid, message, Audience.EVERYONE)
+    caption = pages["Hana"].locator("[data-caption='u-7']")
+    expect(caption).to_have_text("Gil: I want to finish on time")
+    assert caption.get_attribute("class") == "interim" and caption.get_attribute("aria-hidden") == "true"
+    server.call_soon(hub.publish, sid, {**base, "end": 3.5, "text": "I want to finish on time.", "final": True,
+                                        "transcribed": True}, Audience.EVERYONE)
+    expect(caption).to_have_text("Gil: I want to finish on time.")
+    assert caption.get_attribute("class") is None and caption.get_attribute("aria-hidden") is None
+    assert pages["Hana"].locator("[data-caption='u-7']").count() == 1

@@ -186,6 +186,8 @@ function layoutTiles() {
   const layout = info.session.mode !== 'video' ? 'audio' : others.length <= 1 ? 'pair' : 'group';
   $('tiles').dataset.layout = layout;
   $('call').dataset.layout = layout;
+  // As square a grid as the group allows: 2 columns up to 4 people, 3 beyond.
+  $('tiles').style.setProperty('--cols', String(Math.min(3, Math.ceil(Math.sqrt(others.length)))));
   for (const p of others) addTile(p.name, `${p.name}${p.role ? ` (${p.role})` : ''}`).classList.add('remote');
 }
 
