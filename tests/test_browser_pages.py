@@ -196,3 +196,39 @@ def test_a_short_last_minute_is_not_judged(server, browser, tmp_path, settings):
     assert "coach" not in (minute.text_content() or "").lower()
     assert "too short to judge" in page.locator("#timeline-table").text_content()
     assert page.get_by_test_id(f"timeline-minute-{last - 1}").get_attribute("data-partial") is None
+
+
+def focus_by_tab(page, testid: str, limit: int = 120) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.dataset.testid") == testid:
+            return
+    raise AssertionError(f"Tab never reached {testid}")
+
+
+def test_the_log_editor_from_the_keyboard_on_a_phone(server, browser, tmp_path, settings):
+    sid, _ = store_venting_session(server.store, tmp_path, settings)
+    token = next(p["token"] for p in server.store.participants(sid) if p["role"] == "coachee")
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{server.url}/sessions/{sid}/log?token={token}")
+    page.get_by_test_id("log-form").wait_for()
+    focus_by_tab(page, "add-action")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Ask Sam to keep time")
+    page.keyboard.press("Tab")
+    page.keyboard.type("before next Thursday's meeting")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Sam")
+    # "By when" shows all of what was typed: the field is not cut off on a phone.
+    when = page.get_by_test_id("action-when").last
+    assert when.input_value() == "before next Thursday's meeting"
+    assert when.evaluate("(e) => e.scrollWidth <= e.clientWidth + 1"), "the By when field cuts its text off"
+    assert when.bounding_box()["width"] >= 300
+    focus_by_tab(page, "save")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("message")).to_contain_text("Saved as version 2")
+    shot(page, "log-keyboard-390.png")
+    saved = page.evaluate("""async (t) => (await (await fetch(location.pathname.replace('/sessions/', '/api/sessions/'),
+        {headers: {Authorization: `Bearer ${t}`}})).json())""", token)
+    assert {"what": "Ask Sam to keep time", "when": "before next Thursday's meeting", "who": "Sam"}.items() <= \
+        saved["actions"][-1].items()
