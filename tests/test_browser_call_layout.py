@@ -121,6 +121,14 @@ def test_the_call_page_works_from_the_keyboard(server, browser):
             break
     page.keyboard.press("Enter")
     page.get_by_test_id("call").wait_for()
+    # Audio only (phone-style): a name card per person, never a video box.
+    assert page.get_by_test_id("tiles").get_attribute("data-layout") == "audio"
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        g = page.evaluate(GEOMETRY, "Bo")
+        assert g["video"] is None and inside(g["who"], g["tile"]) and not g["clipped"], g
+        shot(page, f"call-audio-{width}.png")
+    page.set_viewport_size(DESKTOP)
     reached = []
     for _ in range(12):
         page.keyboard.press("Tab")
@@ -179,6 +187,7 @@ def test_a_nudge_on_a_phone_is_seen_without_scrolling(server, browser, tmp_path)
     expect(panel.get_by_test_id("nudge").first).to_contain_text(stored[0]["message"])
     expect(panel.get_by_test_id("nudges")).to_have_attribute("aria-live", "polite")
     expect(panel.get_by_test_id("balance")).to_have_attribute("aria-live", "polite")
+    expect(panel.get_by_test_id("balance-row").first).to_contain_text("last 5 min")  # explained above it
     shot(coach, "call-panel-390.png")
     assert serious_violations(coach) == []
     assert coachee.get_by_test_id("toast").is_hidden() and coachee.get_by_test_id("nudge").count() == 0

@@ -54,6 +54,8 @@ def test_every_page_in_every_role_is_accessible(server, browser, tmp_path, setti
     page.goto(f"{server.url}/sessions/{ended}/review")
     page.wait_for_selector("body[data-ready='true']")
     check(page, "review-owner")
+    # Figures that need a word of explanation have one.
+    expect(page.get_by_test_id("skill-replies")).to_contain_text("times the coach spoke after the coachee finished")
 
     for role in ("coach", "coachee"):
         p = browser.new_context().new_page()

@@ -26,8 +26,9 @@ const SKILLS = [
   ['advice', 'Advice given', 'telling the coachee what to do', true],
   ['affirmations', 'Affirmations', 'recognising the coachee\'s strengths', true],
   ['interruptions', 'Interruptions', 'started while someone was still talking', false],
-  ['patience_median_s', 'Patience', 'median pause before answering the coachee', false],
-  ['quick_replies', 'Quick replies', 'answered within a quarter second', false],
+  ['patience_median_s', 'Patience', 'the usual (median) pause before the coach replied to the coachee', false],
+  ['replies', 'Replies', 'times the coach spoke after the coachee finished: what Patience and Quick replies are counted from', false],
+  ['quick_replies', 'Quick replies', 'replies that came within a quarter second, before the coachee had room to go on', false],
   ['words_per_minute', 'Pace', 'the coach\'s words per minute', true],
   ['fillers', 'Filler words', 'um, you know, sort of…', true],
 ];
