@@ -184,8 +184,9 @@ class Store:
         rows = list(self.db["participants"].rows_where("session_id = ? and name = ?", [sid, name]))
         if not rows:
             return None
-        self.db["participants"].update(rows[0]["id"], {"token": secrets.token_urlsafe(24)})
-        return self.db["participants"].get(rows[0]["id"])
+        table = self.db.table("participants")
+        table.update(rows[0]["id"], {"token": secrets.token_urlsafe(24)})
+        return table.get(rows[0]["id"])
 
     # -- analysis results ------------------------------------------------------------
     def add_utterance(self, sid: str, idx: int, u: Utterance) -> None:
