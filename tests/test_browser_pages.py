@@ -71,10 +71,16 @@ def test_every_page_in_every_role_is_accessible(server, browser, tmp_path, setti
         p.get_by_role("button", name="Join").click()
         p.get_by_test_id("call").wait_for()
         check(p, f"call-video-{role}")
+        if role == "coachee":
+            p.goto(f"{server.url}/sessions/{ended}/log/print?token={tokens[role]}")
+            check(p, "log-print-coachee")
     denied = browser.new_context().new_page()
     denied.goto(f"{server.url}/join/{scheduled['id']}?token=wrong")
     denied.get_by_test_id("denied").wait_for()
     check(denied, "join-denied")
+    assert denied.goto(f"{server.url}/").status == 403  # no owner key: what to open instead
+    expect(denied.locator("main")).to_contain_text("open the personal link the coach sent you")
+    check(denied, "home-without-key")
 
 
 def test_empty_list_form_errors_per_field_and_links_recovered_and_renewed(server, browser):
