@@ -1,6 +1,7 @@
 // The call page: consent, WebRTC through the companion server, live captions and the coach panel.
 // What each role receives is decided by the server (it sends `coach_side`); this page only shows what arrives.
 import { api, byId as $, byTest, clock, el, pct, sessionId, token, withToken } from '/static/common.js';
+import { addTile, attachRemote, layoutTiles, showVideo, tileOf } from '/static/call-tiles.js';
 
 const sid = sessionId();
 const params = new URLSearchParams(location.search);
@@ -109,7 +110,7 @@ async function join() {
   $('panel-toggle').hidden = !state.coachSide;
   $('call-status').textContent = cameraNote;
   state.stream = stream;
-  layoutTiles();
+  layoutTiles(info);
   addTile('self', `${info.you.name} (you)`).classList.add('self');
   if (video && stream.getVideoTracks().length) showVideo(tileOf('self'), stream, true);
   connectSocket();
@@ -174,61 +175,6 @@ function gatheringDone(pc, ms) {
       if (pc.iceGatheringState === 'complete') { clearTimeout(timer); resolve(); }
     });
   });
-}
-
-// -- tiles -----------------------------------------------------------------------------------
-// The layout follows the session, never the tracks: one large remote video for a pair, a grid for
-// a group, and name cards for an audio-only (phone-style) session. A tile is made for everyone at
-// once, so names show before anyone's media arrives.
-function layoutTiles() {
-  const { info } = state;
-  const others = info.participants.filter((p) => p.name !== info.you.name);
-  const layout = info.session.mode !== 'video' ? 'audio' : others.length <= 1 ? 'pair' : 'group';
-  $('tiles').dataset.layout = layout;
-  $('call').dataset.layout = layout;
-  // As square a grid as the group allows: 2 columns up to 4 people, 3 beyond.
-  $('tiles').style.setProperty('--cols', String(Math.min(3, Math.ceil(Math.sqrt(others.length)))));
-  for (const p of others) addTile(p.name, `${p.name}${p.role ? ` (${p.role})` : ''}`).classList.add('remote');
-}
-
-function tileOf(key) {
-  return document.querySelector(`.tile[data-tile="${CSS.escape(key)}"]`);
-}
-
-function initials(label) {
-  return label.split(/\s+/).filter((w) => /^\p{L}/u.test(w)).slice(0, 2).map((w) => w[0].toUpperCase()).join('');
-}
-
-function addTile(key, label) {
-  let tile = tileOf(key);
-  if (tile) return tile;
-  tile = el('figure', { class: 'tile', 'data-tile': key, 'data-testid': `tile-${key}` },
-    el('span', { class: 'avatar', 'aria-hidden': 'true', text: initials(label) }),
-    el('figcaption', { class: 'who', text: label }));
-  if (key === 'self') $('tiles').append(tile); else $('tiles').insertBefore(tile, tileOf('self'));
-  return tile;
-}
-
-function showVideo(tile, stream, muted) {
-  tile.querySelectorAll('video').forEach((v) => v.remove());
-  const v = el('video', { autoplay: true, playsinline: true });
-  v.muted = muted;
-  v.srcObject = stream;
-  tile.prepend(v);
-  tile.classList.add('has-video');
-}
-
-function attachRemote(slot, stream) {
-  const tile = addTile(slot.name, `${slot.name}${slot.role ? ` (${slot.role})` : ''}`);
-  tile.classList.add('remote');
-  if (slot.kind === 'audio') {
-    tile.querySelectorAll('audio').forEach((a) => a.remove());
-    const a = el('audio', { autoplay: true });
-    a.srcObject = stream;
-    tile.append(a);
-  } else {
-    showVideo(tile, stream, false);
-  }
 }
 
 // -- the session socket ----------------------------------------------------------------------
