@@ -186,7 +186,8 @@ def test_a_nudge_on_a_phone_is_seen_without_scrolling(server, browser, tmp_path)
     expect(panel).to_be_visible()
     expect(panel.get_by_test_id("nudge").first).to_contain_text(stored[0]["message"])
     expect(panel.get_by_test_id("nudges")).to_have_attribute("aria-live", "polite")
-    expect(panel.get_by_test_id("balance")).to_have_attribute("aria-live", "polite")
+    expect(coach.get_by_test_id("balance-live")).to_have_attribute("aria-live", "polite")
+    expect(coach.get_by_test_id("balance-live")).to_contain_text("Talk balance: Ana")
     expect(panel.get_by_test_id("balance-row").first).to_contain_text("last 5 min")  # explained above it
     shot(coach, "call-panel-390.png")
     assert serious_violations(coach) == []

@@ -240,14 +240,13 @@ function showBalance(m) {
       el('div', { text: `${p.name}${p.role ? ` (${p.role})` : ''}: ${share}% · ${clock(p.talk_s)}${recent}` }),
       el('div', { class: 'bar', style: `width: ${share}%`, 'aria-hidden': 'true' }));
   });
-  // Rewritten only when a figure a person would notice changes, so a screen reader is not flooded.
-  const summary = people.map((p) => `${p.name} ${Math.round((p.talk_share || 0) * 10) * 10}`).join(',');
-  if (summary === state.balanceSummary && $('balance').children.length === rows.length) {
-    rows.forEach((r, i) => { $('balance').children[i].replaceWith(r); });
-    return;
-  }
-  state.balanceSummary = summary;
   $('balance').replaceChildren(...rows);
+  // Announced only when a share moves to another tens of percent, so a screen reader is not flooded.
+  const summary = people.map((p) => `${p.name} about ${Math.round((p.talk_share || 0) * 10) * 10}%`).join(', ');
+  if (summary !== state.balanceSummary) {
+    state.balanceSummary = summary;
+    $('balance-live').textContent = `Talk balance: ${summary}.`;
+  }
 }
 
 const STAGE_NAMES = { goal: 'Goal', reality: 'Reality', options: 'Options', will: 'Will' };
