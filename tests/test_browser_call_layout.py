@@ -191,6 +191,9 @@ def test_a_nudge_on_a_phone_is_seen_without_scrolling(server, browser, tmp_path)
     expect(panel.get_by_test_id("balance-row").first).to_contain_text("last 5 min")  # explained above it
     shot(coach, "call-panel-390.png")
     assert serious_violations(coach) == []
+    coach.keyboard.press("Escape")  # the sheet closes and the focus goes back to its button
+    expect(panel).to_be_hidden()
+    assert coach.evaluate("() => document.activeElement.dataset.testid") == "panel-toggle"
     assert coachee.get_by_test_id("toast").is_hidden() and coachee.get_by_test_id("nudge").count() == 0
 
 

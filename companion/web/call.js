@@ -363,6 +363,9 @@ byTest('end-cancel').addEventListener('click', () => $('end-dialog').close());
 byTest('end-confirm').addEventListener('click', endForEveryone);
 $('panel-toggle').addEventListener('click', () => setPanelOpen(!$('call').classList.contains('panel-open')));
 byTest('panel-close').addEventListener('click', () => { setPanelOpen(false); $('panel-toggle').focus(); });
+$('coach-panel').addEventListener('keydown', (ev) => { // Escape closes the phone's panel sheet
+  if (ev.key === 'Escape' && $('call').classList.contains('panel-open')) { setPanelOpen(false); $('panel-toggle').focus(); }
+});
 byTest('toast-open').addEventListener('click', () => setPanelOpen(true));
 byTest('toast-close').addEventListener('click', () => { $('toast').hidden = true; });
 $('coach-panel').tabIndex = -1;
