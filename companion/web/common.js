@@ -28,19 +28,24 @@ export class ApiError extends Error {
   }
 }
 
+/** A fetch to the companion server with this page's credentials (token or owner cookie); resolves to the Response. */
+export function request(path, { method = 'GET', body, headers = {} } = {}) {
+  const h = { Accept: 'application/json', ...headers };
+  if (token) h.Authorization = `Bearer ${token}`;
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  return fetch(path, { method, headers: h, credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
 /**
  * A JSON call to the companion server with this page's credentials. Resolves to the JSON body;
  * rejects with an ApiError carrying the server's one-line message (or a sentence saying the server
  * could not be reached).
  */
-export async function api(path, { method = 'GET', body, headers = {} } = {}) {
-  const h = { Accept: 'application/json', ...headers };
-  if (token) h.Authorization = `Bearer ${token}`;
-  if (body !== undefined) h['Content-Type'] = 'application/json';
+export async function api(path, options = {}) {
   let res;
   try {
-    res = await fetch(path, { method, headers: h, credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await request(path, options);
   } catch (e) {
     throw new ApiError('The companion server could not be reached. Check that it is still running, then try again.', 0);
   }

@@ -2,7 +2,7 @@
 // /api/sessions/{id}/log with the token in this page's address (or the owner cookie).
 // A save that fails (network, conflict) never touches what is in the form.
 
-import { byTest, clock, sessionId, token, withToken } from '/static/common.js';
+import { byTest, clock, request, sessionId, withToken } from '/static/common.js';
 
 const sid = sessionId();
 const form = byTest('log-form');
@@ -16,12 +16,7 @@ const MISSING_HINT = {
 const state = { log: null, dirty: false, conflict: null, canEdit: false };
 
 function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  return fetch(`/api/sessions/${sid}${path}`, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  return request(`/api/sessions/${sid}${path}`, { method, body });
 }
 
 function say(text, kind = 'info') {
