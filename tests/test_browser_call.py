@@ -188,6 +188,7 @@ def test_two_browsers_hold_a_call(call_server, playwright_instance, tmp_path):
 
         # The coach ends the session: report stored; coach to the review, coachee to the log.
         coach.get_by_test_id("end").click()
+        coach.get_by_role("button", name="End for everyone").click()  # End asks first
         coach.wait_for_url(f"**/sessions/{sid}/review**", timeout=30_000)
         coachee.wait_for_url(f"**/sessions/{sid}/log**", timeout=30_000)
         report = server.store.report(sid)

@@ -26,8 +26,9 @@ def test_fewer_than_four_or_more_than_seven_is_refused(client, n):
     res = client.post("/api/sessions", json=group(n), headers={"Authorization": f"Bearer {OWNER_KEY}"})
     assert res.status_code == 422
     error = res.json()["error"]
-    assert error == ("invalid request: participants: a peer-coaching group has 4 to 7 people, the facilitator "
-                     f"included; this one has {n}")
+    assert error == ("People: a peer-coaching group has 4 to 7 people, the facilitator "
+                     f"included; this one has {n}.")
+    assert "4 to 7 people" in res.json()["fields"]["participants"]
     assert "\n" not in error
     assert client.get("/api/sessions", headers={"Authorization": f"Bearer {OWNER_KEY}"}).json() == []
 

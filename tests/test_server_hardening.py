@@ -43,7 +43,7 @@ def test_wrong_key_and_invalid_body_is_403_not_the_schema(client):
 
 def test_request_models_are_strict(client):
     r = client.post("/api/sessions", headers=OWNER, json={**PAIR, "planned_minutes": "30"})
-    assert r.status_code == 422 and "planned_minutes" in r.json()["error"]
+    assert r.status_code == 422 and "planned_minutes" in r.json()["fields"]
 
 
 @pytest.mark.parametrize("key", ["1", "short", " spaced-key-12345 ", "x" * 11])
@@ -161,4 +161,4 @@ def test_paused_must_be_a_boolean(client):
     s = _session(client)
     coach = {"Authorization": f"Bearer {s['participants'][0]['token']}"}
     r = client.post(f"/api/sessions/{s['id']}/pause", headers=coach, json={"paused": 0})
-    assert r.status_code == 422 and "paused" in r.json()["error"]
+    assert r.status_code == 422 and "paused" in r.json()["fields"]

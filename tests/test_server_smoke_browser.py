@@ -43,7 +43,7 @@ def test_owner_form_shows_the_servers_error(server, browser):
     page.get_by_test_id("new-coach").fill("Sam")
     page.get_by_test_id("new-coachee").fill("sam")
     page.get_by_test_id("create-session").click()
-    expect(page.get_by_test_id("new-error")).to_contain_text("names must be different")
+    expect(page.get_by_test_id("new-error")).to_contain_text("give each person a different name")
     assert server.store.list_sessions() == []
 
 

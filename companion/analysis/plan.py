@@ -52,14 +52,15 @@ def check_stage_minutes(given: dict[str, Any], planned_minutes: float | None) ->
     try:
         minutes = {s: float(given[s]) for s in STAGES}
     except KeyError as e:
-        raise InputError(f"the stage plan has no minutes for {e.args[0]!r}") from None
+        raise InputError(f"the stage plan has no minutes for {e.args[0]!r}: give every stage its minutes, "
+                         "or none for the usual split") from None
     except (TypeError, ValueError):
         raise InputError("stage minutes must be numbers") from None
     if any(not math.isfinite(v) or v < 0 for v in minutes.values()) or sum(minutes.values()) <= 0:
         raise InputError("stage minutes must be zero or more, and not all zero")
     if planned_minutes and sum(minutes.values()) > planned_minutes + 1e-6:
-        raise InputError(f"the stage plan adds up to {sum(minutes.values()):g} minutes, more than the "
-                         f"{planned_minutes:g} planned")
+        raise InputError(f"the stages add up to {sum(minutes.values()):g} minutes, more than the "
+                         f"{planned_minutes:g} planned; shorten a stage or choose a longer session")
     return minutes
 
 

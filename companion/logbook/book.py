@@ -88,7 +88,8 @@ class LogBook:
         if row is None:
             report = self.store.report(sid)
             if report is None:
-                raise LogNotFound(f"session {sid} has not ended, so its learning log is not drafted yet")
+                raise LogNotFound("this session has not ended yet: the learning log is drafted as soon as the "
+                                  "coach ends it")
             drafted = report.get("log_draft")
             if not drafted or drafted.get("participant") != participant:
                 drafted = draft_for(report, participant)

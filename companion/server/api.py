@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from companion.analysis.plan import check_stage_minutes
@@ -33,7 +33,7 @@ class ParticipantIn(BaseModel):
     def _strip(cls, v: str) -> str:
         v = " ".join(v.split())
         if not v:
-            raise ValueError("name is empty")
+            raise ValueError("a name is empty")
         return v
 
 
@@ -46,26 +46,29 @@ class SessionIn(BaseModel):
     #: Minutes per GROW stage ({"goal", "reality", "options", "will"}); omitted: the default plan.
     stage_minutes: dict[str, float] | None = None
 
-    @model_validator(mode="after")
-    def _stage_plan(self) -> SessionIn:
-        if self.stage_minutes is not None:
+    @field_validator("stage_minutes")
+    @classmethod
+    def _stage_plan(cls, v: dict[str, float] | None, info: ValidationInfo) -> dict[str, float] | None:
+        if v is not None:
             try:
-                self.stage_minutes = check_stage_minutes(self.stage_minutes, self.planned_minutes)
+                return check_stage_minutes(v, info.data.get("planned_minutes"))
             except InputError as e:
                 raise ValueError(str(e)) from None
-        return self
+        return v
 
     @field_validator("participants")
     @classmethod
     def _roles(cls, v: list[ParticipantIn]) -> list[ParticipantIn]:
-        names = [p.name.casefold() for p in v]
-        if len(set(names)) != len(names):
-            raise ValueError("participant names must be different")
+        seen: dict[str, str] = {}
+        for p in v:
+            if p.name.casefold() in seen:
+                raise ValueError(f"two people are called {p.name}; give each person a different name")
+            seen[p.name.casefold()] = p.name
         roles = [p.role for p in v]
         if roles.count("coach") > 1 or roles.count("facilitator") > 1:
-            raise ValueError("at most one coach and one facilitator")
+            raise ValueError("a session has one coach (or one facilitator); name only one")
         if "coach" not in roles and "facilitator" not in roles:
-            raise ValueError("a session needs a coach or a facilitator")
+            raise ValueError("name a coach (or, for a group, a facilitator)")
         if ("facilitator" in roles or "member" in roles) and not GROUP_MIN <= len(v) <= GROUP_MAX:
             # A custom error, so the form shows the sentence without pydantic's "Value error," prefix.
             raise PydanticCustomError("group_size", "a peer-coaching group has {lo} to {hi} people, the "
@@ -150,7 +153,8 @@ def visible_report(request: Request, sid: str) -> dict[str, Any]:
     access = require(request, sid)
     report = request.app.state.store.report(sid)
     if report is None:
-        raise HTTPException(status_code=404, detail="this session has no report yet: it has not ended")
+        raise HTTPException(status_code=404,
+                            detail="this session is still going on: its review is ready once the coach ends it")
     return report_for(access, report, request.app.state.store)
 
 

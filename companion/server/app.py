@@ -22,21 +22,83 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from companion.config import WEB_DIR, Settings
 from companion.errors import InputError, StoreUnavailable
-from companion.server import api, groups, live, log_api, pages, review, spec
+from companion.server import api, groups, links, live, log_api, pages, review, spec
 from companion.server.auth import FORBIDDEN, OTHER_ORIGIN, SAFE_METHODS, check_key, resolve, same_origin
 from companion.store import Store
 from companion.store.db import problem, unavailable
 
 #: Routers, in the order their routes are matched.
-ROUTERS = (api.router, groups.router, live.router, log_api.router, review.router, pages.router, spec.router)
+ROUTERS = (api.router, groups.router, links.router, live.router, log_api.router, review.router, pages.router,
+           spec.router)
+
+#: What a person calls each field of a request body (the owner's form names them so).
+FIELD_NAMES = {
+    "title": "Title", "planned_minutes": "Planned length", "mode": "Call", "participants": "People",
+    "stage_minutes": "Stage plan", "name": "Name", "role": "Role", "paused": "Pause", "sdp": "Call offer",
+}
+
+
+def _sentence(err: dict) -> str:
+    """One validation error in words for a person (pydantic's own text is for programmers)."""
+    kind, ctx = err.get("type", ""), err.get("ctx") or {}
+    if kind == "value_error" and "error" in ctx:
+        text = str(ctx["error"])
+    elif kind == "missing":
+        text = "this is needed"
+    elif kind == "string_too_short":
+        text = "this is empty"
+    elif kind == "string_too_long":
+        text = f"this is longer than {ctx.get('max_length')} characters"
+    elif kind == "too_short":
+        text = f"at least {ctx.get('min_length')} are needed"
+    elif kind == "too_long":
+        text = f"at most {ctx.get('max_length')} are allowed"
+    elif kind == "literal_error":
+        text = f"choose one of {ctx.get('expected')}"
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        limit = ctx.get("gt", ctx.get("ge", ctx.get("lt", ctx.get("le"))))
+        word = {"greater_than": "more than", "greater_than_equal": "at least",
+                "less_than": "less than", "less_than_equal": "at most"}[kind]
+        text = f"this must be {word} {limit}"
+    elif kind in ("float_parsing", "int_parsing", "float_type", "int_type"):
+        text = "this must be a number"
+    elif kind == "json_invalid":
+        text = "the request is not valid JSON"
+    else:
+        text = str(err.get("msg", "this is not valid")).removeprefix("Value error, ")
+    return text
+
+
+def _field(loc: tuple) -> tuple[str, str]:
+    """(key for the form, words) for an error location such as ('body', 'participants', 1, 'name')."""
+    path = [x for x in loc if x != "body"]
+    key = ".".join(str(x) for x in path)
+    words = []
+    for i, part in enumerate(path):
+        if isinstance(part, int):
+            words.append(f"person {part + 1}" if i and path[i - 1] == "participants" else f"item {part + 1}")
+        else:
+            words.append(FIELD_NAMES.get(str(part), str(part).replace("_", " ")))
+    return key, ", ".join(words)
+
+
+def field_errors(exc: RequestValidationError) -> dict[str, str]:
+    """{field: sentence} for each field at fault; errors of the whole body under ''."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        key, _ = _field(tuple(err.get("loc", ())))
+        out.setdefault(key, _sentence(err))
+    return out
 
 
 def _one_line(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors()[:3]:
-        where = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
-        parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
-    return "invalid request: " + "; ".join(parts)
+        _, words = _field(tuple(err.get("loc", ())))
+        text = _sentence(err)
+        parts.append(f"{words}: {text}" if words else text)
+    line = "; ".join(parts)
+    return line[:1].upper() + line[1:] + ("" if line.endswith(".") else ".")
 
 
 def security_headers(request: Request) -> dict[str, str]:
@@ -84,7 +146,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         # A caller without any valid credential learns nothing, not even the request's schema.
         if resolve(request, request.path_params.get("sid")) is None:
             return _error(request, FORBIDDEN, 403)
-        return _error(request, _one_line(exc), 422)
+        return JSONResponse({"error": _one_line(exc), "fields": field_errors(exc)}, status_code=422,
+                            headers=security_headers(request))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):

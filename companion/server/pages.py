@@ -10,10 +10,15 @@ from companion.server.auth import OWNER_COOKIE, is_owner_key
 
 router = APIRouter()
 
-KEY_NEEDED = """<!doctype html><meta charset="utf-8"><title>companion</title>
-<main style="font-family:system-ui;max-width:40rem;margin:3rem auto">
-<h1>companion</h1><p>Open the address that <code>companion serve</code> printed: it carries the owner key.
-Participants join with the personal link the coach sent them.</p></main>"""
+KEY_NEEDED = """<!doctype html><html lang="en"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>companion</title>
+<link rel="stylesheet" href="/static/style.css">
+<main><h1>companion</h1>
+<p>This address does not open anything on its own.</p>
+<ul><li>If you run companion: open the address that <code>companion serve</code> printed when it started; it
+carries your owner key.</li>
+<li>If you were invited to a session: open the personal link the coach sent you, or ask them for a new one.</li>
+</ul></main></html>"""
 
 
 def page(name: str) -> FileResponse:

@@ -59,7 +59,7 @@ def amend(spec: dict[str, Any]) -> dict[str, Any]:
                 codes |= WITH_GROUP
             if method in ("post", "put", "patch") or op.get("parameters"):
                 codes |= WITH_BODY
-            if method in ("post", "put") and ("{sid}" in path or "{gid}" in path):
+            if (method in ("post", "put") and ("{sid}" in path or "{gid}" in path)) or path.endswith("/links"):
                 codes |= CHANGES
             for code, text in codes.items():
                 responses.setdefault(code, _answer(text))

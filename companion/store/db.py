@@ -280,6 +280,15 @@ class Store:
         rows = list(self.db["participants"].rows_where("session_id = ? and token = ?", [sid, token]))
         return rows[0] if rows else None
 
+    def renew_token(self, sid: str, name: str) -> dict[str, Any] | None:
+        """Give participant ``name`` of ``sid`` a new token (their old link stops working); None if no such person."""
+        rows = list(self.db["participants"].rows_where("session_id = ? and name = ?", [sid, name]))
+        if not rows:
+            return None
+        table = self.db.table("participants")
+        table.update(rows[0]["id"], {"token": secrets.token_urlsafe(24)})
+        return table.get(rows[0]["id"])
+
     # -- analysis results ------------------------------------------------------------
     def add_utterance(self, sid: str, idx: int, u: Utterance) -> None:
         self.db.table("utterances").insert(_utterance_row(sid, idx, u), replace=True)

@@ -1,49 +1,33 @@
 // The call page: consent, WebRTC through the companion server, live captions and the coach panel.
-// What each role receives is decided by the server; this page only shows what arrives.
-import { groupTurns } from './facilitator.js';
+// What each role receives is decided by the server (it sends `coach_side`); this page only shows what arrives.
+import { api, byId as $, byTest, clock, el, pct, sessionId, token, withToken } from '/static/common.js';
+import { groupTurns } from '/static/facilitator.js';
+import { addTile, attachRemote, layoutTiles, showVideo, tileOf } from '/static/call-tiles.js';
 
-const sid = location.pathname.split('/').filter(Boolean)[1];
+const sid = sessionId();
 const params = new URLSearchParams(location.search);
-const token = params.get('token') || '';
 // Tests compare audio, so they may ask for the microphone unprocessed; people keep the defaults.
 const rawAudio = params.get('raw_audio') === '1';
-const auth = { Authorization: `Bearer ${token}` };
-const $ = (id) => document.getElementById(id);
 const joinedKey = `companion-joined-${sid}`;
+const apiPath = `/api/sessions/${encodeURIComponent(sid)}`;
 
 const state = { info: null, pc: null, ws: null, ended: false, paused: false, slots: {}, wsRetry: 0,
-  captions: [], coachSide: false };
-window.companionCall = state; // for tests: state.pc.getStats()
-
-function fmt(s) {
-  if (s == null) return '–';
-  s = Math.max(0, Math.round(s));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-async function api(path, options = {}) {
-  const res = await fetch(path, { ...options, headers: { ...auth, 'Content-Type': 'application/json', ...(options.headers || {}) } });
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(body.error || `HTTP ${res.status}`);
-  return body;
-}
+  coachSide: false, stream: null, log: [] };
+window.companionCall = state; // for tests: state.pc.getStats(), state.log
 
 async function start() {
   try {
-    state.info = await api(`/api/sessions/${sid}/live`);
+    state.info = await api(`${apiPath}/live`);
   } catch (e) {
     $('denied').hidden = false;
     return;
   }
   const { info } = state;
-  state.coachSide = info.you.coach_side;
+  state.coachSide = !!info.you.coach_side;
   $('title').textContent = info.session.title;
   $('call-title').textContent = info.session.title;
   $('you').textContent = `${info.you.name || 'the owner'}${info.you.role ? ` (${info.you.role})` : ''}`;
-  if (!info.transcription.available && info.transcription.note) {
-    $('transcription-note').textContent = 'No captions on this machine yet: ' + info.transcription.note;
-    $('transcription-note').hidden = false;
-  }
+  explainVoice(info);
   if (info.session.status === 'ended') { ended(); return; }
   showPreviousPlan();
   if (sessionStorage.getItem(joinedKey) === '1') { join(); return; } // a reload rejoins: consent was given
@@ -51,12 +35,23 @@ async function start() {
   $('join').addEventListener('click', join, { once: true });
 }
 
+// What happens to this person's voice, in words, whether or not a speech model is installed.
+function explainVoice(info) {
+  if (info.transcription.available) return;
+  $('voice-text').textContent = 'Captions are off for this session: your voice goes to the other people in the call '
+    + 'and is not turned into text. How long each person talks is still measured, from the sound alone.';
+  if (state.coachSide) {
+    $('transcription-note').textContent = 'No speech model is installed on the computer running companion, so there '
+      + 'will be no captions or transcript. The call, the clock and the talk balance work as usual. Whoever runs '
+      + 'companion can install a model: the message companion printed when it started says how.';
+    $('transcription-note').hidden = false;
+  }
+}
+
 async function showPreviousPlan() {
   // The learning log may offer the previous session's action plan; optional.
   try {
-    const res = await fetch(`/api/sessions/${sid}/previous-actions`, { headers: auth });
-    if (!res.ok) return;
-    const body = await res.json();
+    const body = await api(`${apiPath}/previous-actions`);
     const prev = body.previous || body;
     const actions = ((prev && prev.actions) || []).map((a) => a.what).filter(Boolean);
     if (actions.length) {
@@ -66,18 +61,44 @@ async function showPreviousPlan() {
   } catch (e) { /* not available */ }
 }
 
+// The microphone (and camera) refused: say why in words, and what to do.
+function micProblem(e) {
+  if (!window.isSecureContext || !navigator.mediaDevices) {
+    return 'This browser only allows the microphone on a secure page. Open your link on the computer running '
+      + 'companion, or ask whoever runs it to start it with https (companion serve --tls) and send you the new link.';
+  }
+  const name = e && e.name;
+  if (name === 'NotAllowedError' || name === 'SecurityError') {
+    return 'Your browser did not allow the microphone. Allow it for this page (the icon at the left of the address '
+      + 'bar), then press Join again.';
+  }
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') {
+    return 'No microphone was found. Plug one in or choose one in your computer\'s sound settings, then press Join again.';
+  }
+  if (name === 'NotReadableError' || name === 'AbortError') {
+    return 'The microphone is being used by another program, perhaps another call. Close it, then press Join again.';
+  }
+  return `The microphone could not be used (${e && e.message}). Check it works in another program, then press Join again.`;
+}
+
 async function join() {
   $('join-error').textContent = '';
   const { info } = state;
   const video = info.session.mode === 'video';
   let stream;
   const audio = rawAudio ? { echoCancellation: false, noiseSuppression: false, autoGainControl: false } : true;
+  let cameraNote = '';
   try {
+    if (!navigator.mediaDevices) throw new Error('no media devices');
     stream = await navigator.mediaDevices.getUserMedia({ audio, video });
   } catch (e) {
-    try { stream = await navigator.mediaDevices.getUserMedia({ audio }); } catch (e2) {
+    try {
+      if (!navigator.mediaDevices) throw e;
+      stream = await navigator.mediaDevices.getUserMedia({ audio });
+      if (video) cameraNote = 'Your camera is not available, so you joined with sound only.';
+    } catch (e2) {
       $('consent').hidden = false;
-      $('join-error').textContent = `The microphone is not available (${e2.message}). On another machine the page must be opened over https (companion serve --tls).`;
+      $('join-error').textContent = micProblem(e2);
       $('join').addEventListener('click', join, { once: true });
       return;
     }
@@ -85,15 +106,20 @@ async function join() {
   sessionStorage.setItem(joinedKey, '1');
   $('consent').hidden = true;
   $('call').hidden = false;
-  $('end').hidden = !(info.you.role === 'coach' || info.you.role === 'facilitator');
+  $('end').hidden = !state.coachSide;
   $('coach-panel').hidden = !state.coachSide;
+  $('panel-toggle').hidden = !state.coachSide;
+  $('call-status').textContent = cameraNote;
   state.stream = stream;
   state.turns = groupTurns({ info, sid, api });
-  addTile('self', `${info.you.name} (you)`, video ? stream : null, true);
+  layoutTiles(info);
+  addTile('self', `${info.you.name} (you)`).classList.add('self');
+  if (video && stream.getVideoTracks().length) showVideo(tileOf('self'), stream, true);
   connectSocket();
   await connectCall();
 }
 
+// -- the call --------------------------------------------------------------------------------
 async function connectCall() {
   const { info, stream } = state;
   const video = info.session.mode === 'video';
@@ -114,29 +140,32 @@ async function connectCall() {
   }
   pc.ontrack = (ev) => {
     const slot = state.slots[ev.transceiver.mid];
-    if (!slot) return;
-    const ms = new MediaStream([ev.track]);
-    attachRemote(slot, ms);
+    if (slot) attachRemote(slot, new MediaStream([ev.track]));
   };
   pc.onconnectionstatechange = () => {
-    $('call-status').textContent = pc.connectionState === 'connected' ? '' : `Call: ${pc.connectionState}`;
+    const words = { connecting: 'Connecting the call…', disconnected: 'The call was interrupted; reconnecting…',
+      failed: 'The call was lost; reconnecting…', closed: '' };
+    $('call-status').textContent = pc.connectionState === 'connected' ? '' : (words[pc.connectionState] ?? '');
     if (pc.connectionState === 'failed' && !state.ended) setTimeout(reconnectCall, 1000);
   };
   await pc.setLocalDescription(await pc.createOffer());
   await gatheringDone(pc, 3000);
   try {
-    const answer = await api(`/api/sessions/${sid}/rtc`, { method: 'POST', body: JSON.stringify({ sdp: pc.localDescription.sdp, type: 'offer' }) });
+    const answer = await api(`${apiPath}/rtc`, { method: 'POST', body: { sdp: pc.localDescription.sdp, type: 'offer' } });
     state.slots = Object.fromEntries(answer.slots.map((s) => [s.mid, s]));
     await pc.setRemoteDescription({ type: answer.type, sdp: answer.sdp });
   } catch (e) {
-    $('call-status').textContent = `Could not join the call: ${e.message}`;
+    $('call-status').textContent = `Could not join the call. ${e.message} Reload the page to try again.`;
   }
 }
 
 async function reconnectCall() {
   if (state.ended) return;
   if (state.pc) state.pc.close();
-  document.querySelectorAll('.tile.remote').forEach((t) => t.remove());
+  for (const t of document.querySelectorAll('.tile.remote')) {
+    t.querySelectorAll('video, audio').forEach((m) => m.remove());
+    t.classList.remove('has-video');
+  }
   await connectCall();
 }
 
@@ -150,46 +179,10 @@ function gatheringDone(pc, ms) {
   });
 }
 
-function addTile(key, label, stream, muted) {
-  let tile = document.querySelector(`[data-tile="${CSS.escape(key)}"]`);
-  if (!tile) {
-    tile = document.createElement('div');
-    tile.className = 'tile' + (key === 'self' ? '' : ' remote');
-    tile.dataset.tile = key;
-    tile.dataset.testid = `tile-${key}`;
-    const who = document.createElement('div');
-    who.className = 'who';
-    who.textContent = label;
-    tile.append(who);
-    $('tiles').append(tile);
-  }
-  if (stream && stream.getVideoTracks().length) {
-    const v = document.createElement('video');
-    v.autoplay = true; v.playsInline = true; v.muted = muted; v.srcObject = stream;
-    tile.append(v);
-  } else if (!stream || !stream.getAudioTracks().length) {
-    tile.classList.add('audio-only');
-  }
-  return tile;
-}
-
-function attachRemote(slot, stream) {
-  const tile = addTile(slot.name, `${slot.name}${slot.role ? ` (${slot.role})` : ''}`, slot.kind === 'video' ? stream : null, false);
-  if (slot.kind === 'audio') {
-    tile.querySelectorAll('audio').forEach((a) => a.remove());
-    const a = document.createElement('audio');
-    a.autoplay = true; a.srcObject = stream;
-    tile.append(a);
-    if (state.info.session.mode !== 'video') tile.classList.add('audio-only');
-  } else {
-    tile.querySelectorAll('video').forEach((v, i, all) => { if (i < all.length - 1) v.remove(); });
-  }
-}
-
-// -- the session socket ---------------------------------------------------------------------
+// -- the session socket ----------------------------------------------------------------------
 function connectSocket() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const ws = new WebSocket(`${scheme}://${location.host}/ws/sessions/${sid}?token=${encodeURIComponent(token)}`);
+  const ws = new WebSocket(`${scheme}://${location.host}/ws/sessions/${encodeURIComponent(sid)}?token=${encodeURIComponent(token)}`);
   state.ws = ws;
   ws.onmessage = (ev) => { state.wsRetry = 0; handle(JSON.parse(ev.data)); };
   ws.onclose = () => {
@@ -214,90 +207,110 @@ const handlers = {
 };
 
 function handle(m) {
-  (state.log = state.log || []).push(m); // tests read what arrived
+  state.log.push(m); // tests read what arrived
   const h = handlers[m.type];
   if (h) h(m);
   if (state.turns) state.turns.handle(m);
 }
 
+// A caption is keyed by its utterance id: interim text (final: false) shows the words so far,
+// set apart and hidden from screen readers, and the final text with the same id replaces it.
 function addCaption(m) {
   const box = $('captions');
-  const p = document.createElement('p');
-  p.dataset.index = m.index;
-  const who = document.createElement('strong');
-  who.textContent = `${m.speaker}: `;
-  p.append(who);
-  if (m.transcribed && m.text) {
-    p.append(document.createTextNode(m.text));
+  const key = String(m.id ?? m.index);
+  const interim = m.final === false;
+  const old = box.querySelector(`[data-caption="${CSS.escape(key)}"]`);
+  if (old && old.dataset.final === 'true' && interim) return; // a late interim never replaces the final text
+  const p = el('p', { 'data-caption': key, 'data-final': String(!interim), class: interim ? 'interim' : null,
+    'aria-hidden': interim ? 'true' : null }, el('strong', { text: `${m.speaker}: ` }));
+  if (m.text && (interim || m.transcribed !== false)) {
+    p.append(m.text);
   } else {
-    const span = document.createElement('span');
-    span.className = 'untranscribed';
-    span.textContent = state.paused ? '(speaking; transcription paused)' : '(speaking)';
-    p.append(span);
+    p.append(el('span', { class: 'untranscribed', text: state.paused ? '(speaking; transcription paused)' : '(speaking)' }));
   }
-  box.querySelector(`[data-index="${m.index}"]`)?.remove();
-  box.append(p);
+  if (old) old.replaceWith(p); else box.append(p);
   while (box.children.length > 200) box.firstChild.remove();
   box.scrollTop = box.scrollHeight;
 }
 
 function showBalance(m) {
-  const rows = (m.participants || []).map((p) => {
-    const div = document.createElement('div');
-    div.dataset.testid = 'balance-row';
-    const label = document.createElement('div');
-    label.textContent = `${p.name}${p.role ? ` (${p.role})` : ''}: ${Math.round((p.talk_share || 0) * 100)}% · ${fmt(p.talk_s)}`;
-    const bar = document.createElement('div');
-    bar.className = 'bar';
-    bar.style.width = `${Math.round((p.talk_share || 0) * 100)}%`;
-    div.append(label, bar);
-    return div;
+  const people = m.participants || [];
+  const windowMin = m.window_s ? Math.round(m.window_s / 60) : 5;
+  const rows = people.map((p) => {
+    const share = Math.round((p.talk_share || 0) * 100);
+    const recent = p.recent_share === null || p.recent_share === undefined ? '' : `, last ${windowMin} min ${pct(p.recent_share)}`;
+    return el('div', { 'data-testid': 'balance-row', class: 'balance-row' },
+      el('div', { text: `${p.name}${p.role ? ` (${p.role})` : ''}: ${share}% · ${clock(p.talk_s)}${recent}` }),
+      el('div', { class: 'bar', style: `width: ${share}%`, 'aria-hidden': 'true' }));
   });
   $('balance').replaceChildren(...rows);
+  // Announced only when a share moves to another tens of percent, so a screen reader is not flooded.
+  const summary = people.map((p) => `${p.name} about ${Math.round((p.talk_share || 0) * 10) * 10}%`).join(', ');
+  if (summary !== state.balanceSummary) {
+    state.balanceSummary = summary;
+    $('balance-live').textContent = `Talk balance: ${summary}.`;
+  }
 }
 
 const STAGE_NAMES = { goal: 'Goal', reality: 'Reality', options: 'Options', will: 'Will' };
 function showStage(stage) {
   const text = `Stage: ${STAGE_NAMES[stage] || '–'}`;
-  document.querySelector('[data-testid="stage"]').textContent = text;
-  document.querySelector('[data-testid="panel-stage"]').textContent = text;
+  byTest('stage').textContent = text;
+  byTest('panel-stage').textContent = text;
 }
 
 function showClock(m) {
-  const planned = m.planned_s ? ` / ${fmt(m.planned_s)}` : '';
-  document.querySelector('[data-testid="clock"]').textContent = `${fmt(m.elapsed_s)}${planned}`;
+  const planned = m.planned_s ? ` / ${clock(m.planned_s)}` : '';
+  byTest('clock').textContent = `${clock(m.elapsed_s)}${planned}`;
   if (m.stage) showStage(m.stage);
-  const st = document.querySelector('[data-testid="stage-time"]');
+  const st = byTest('stage-time');
   if (m.stage_elapsed_s != null) {
-    st.textContent = `${fmt(m.stage_elapsed_s)} in this stage${m.stage_planned_s ? ` (plan ${fmt(m.stage_planned_s)})` : ''}`;
+    st.textContent = `${clock(m.stage_elapsed_s)} in this stage${m.stage_planned_s ? ` (plan ${clock(m.stage_planned_s)})` : ''}`;
     st.classList.toggle('over', !!m.stage_planned_s && m.stage_elapsed_s > m.stage_planned_s);
   }
   if (m.paused !== undefined && m.paused !== state.paused) setPaused(m.paused);
 }
 
+// -- nudges: in the panel, and as a toast when the panel is out of sight (a phone) -------------------
+function panelInView() {
+  const panel = $('coach-panel');
+  if (panel.hidden || !panel.getClientRects().length) return false;
+  const r = panel.getBoundingClientRect();
+  return r.bottom > 0 && r.top < window.innerHeight;
+}
+
 function addNudge(n, t) {
-  const li = document.createElement('li');
-  li.dataset.testid = 'nudge';
-  const head = document.createElement('strong');
-  head.textContent = `${fmt(t)} ${n.title || ''}`.trim();
-  const message = document.createElement('span');
-  message.textContent = ` ${n.message || ''}`;
-  li.append(head, message);
-  if (n.suggestion) {
-    const ask = document.createElement('em');
-    ask.className = 'suggestion';
-    ask.textContent = `Try: ${n.suggestion}`;
-    li.append(document.createElement('br'), ask);
-  }
+  const head = `${clock(t)} ${n.title || ''}`.trim();
+  const li = el('li', { 'data-testid': 'nudge' }, el('strong', { text: head }), ` ${n.message || ''}`);
+  if (n.suggestion) li.append(el('br'), el('em', { class: 'suggestion', text: `Try: ${n.suggestion}` }));
   $('nudges').prepend(li);
+  byTest('nudges-empty').hidden = true;
+  if (!panelInView()) showToast(`${n.title ? `${n.title}: ` : ''}${n.message || ''}${n.suggestion ? ` Try: ${n.suggestion}` : ''}`);
+}
+
+function showToast(text) {
+  const toast = $('toast');
+  toast.querySelector('.toast-text').textContent = text;
+  toast.hidden = false;
+  clearTimeout(state.toastTimer);
+  state.toastTimer = setTimeout(() => { toast.hidden = true; }, 20000);
+}
+
+function setPanelOpen(open) {
+  $('call').classList.toggle('panel-open', open);
+  $('panel-toggle').setAttribute('aria-expanded', String(open));
+  if (open) {
+    $('toast').hidden = true;
+    $('coach-panel').focus();
+  }
 }
 
 function showPresence(list) {
   $('presence').replaceChildren(...list.map((p) => {
-    const li = document.createElement('li');
-    li.className = p.online || p.in_call ? 'on' : 'off';
-    li.textContent = `${p.name}${p.role ? ` (${p.role})` : ''}${p.in_call ? '' : p.online ? ' (connecting)' : ' (away)'}`;
-    return li;
+    const where = p.in_call ? '' : p.online ? ' (connecting)' : ' (not here yet)';
+    const tile = tileOf(p.name);
+    if (tile) tile.classList.toggle('away', !p.in_call);
+    return el('li', { class: p.online || p.in_call ? 'on' : 'off', text: `${p.name}${p.role ? ` (${p.role})` : ''}${where}` });
   }));
 }
 
@@ -306,44 +319,58 @@ function setPaused(paused, by) {
   $('paused-banner').hidden = !paused;
   $('paused-banner').textContent = paused ? `Transcription paused${by ? ` by ${by}` : ''}` : '';
   $('pause').textContent = paused ? 'Resume transcription' : 'Pause transcription';
+  $('pause').setAttribute('aria-pressed', String(!!paused));
 }
 
 // Reached twice on the coach's page (the End response and the hub's "ended" message):
 // a second navigation would abort the first, so only the first one counts.
-function ended(m) {
+function ended() {
   if (state.ended) return;
   state.ended = true;
   if (state.pc) state.pc.close();
   if (state.ws) state.ws.close();
   sessionStorage.removeItem(joinedKey);
-  const role = state.info && state.info.you.role;
-  const q = token ? `?token=${encodeURIComponent(token)}` : '';
-  location.assign(role === 'coachee' || role === 'member' ? `/sessions/${sid}/log${q}` : `/sessions/${sid}/review${q}`);
+  const next = state.coachSide ? 'review' : 'log';
+  location.assign(withToken(`/sessions/${encodeURIComponent(sid)}/${next}`));
+}
+
+async function endForEveryone() {
+  $('end-dialog').close();
+  $('end').disabled = true;
+  $('call-status').textContent = 'Ending the session and preparing the review…';
+  try {
+    await api(`${apiPath}/end`, { method: 'POST' });
+    ended();
+  } catch (e) {
+    $('end').disabled = false;
+    $('call-status').textContent = `The session was not ended. ${e.message}`;
+  }
 }
 
 $('pause').addEventListener('click', async () => {
   try {
-    const m = await api(`/api/sessions/${sid}/pause`, { method: 'POST', body: JSON.stringify({ paused: !state.paused }) });
+    const m = await api(`${apiPath}/pause`, { method: 'POST', body: { paused: !state.paused } });
     setPaused(m.paused, m.by);
-  } catch (e) { $('call-status').textContent = `Could not change the pause: ${e.message}`; }
+  } catch (e) { $('call-status').textContent = `Transcription was not ${state.paused ? 'resumed' : 'paused'}. ${e.message}`; }
 });
 $('mute').addEventListener('click', () => {
   const [mic] = state.stream ? state.stream.getAudioTracks() : [];
   if (!mic) return;
   mic.enabled = !mic.enabled;
   $('mute').textContent = mic.enabled ? 'Mute' : 'Unmute';
+  $('mute').setAttribute('aria-pressed', String(!mic.enabled));
 });
 $('captions-toggle').addEventListener('change', (ev) => { $('captions').classList.toggle('off', !ev.target.checked); });
-$('end').addEventListener('click', async () => {
-  $('end').disabled = true;
-  $('call-status').textContent = 'Ending the session and preparing the review…';
-  try {
-    await api(`/api/sessions/${sid}/end`, { method: 'POST' });
-    ended();
-  } catch (e) {
-    $('end').disabled = false;
-    $('call-status').textContent = `Could not end the session: ${e.message}`;
-  }
+$('end').addEventListener('click', () => $('end-dialog').showModal());
+byTest('end-cancel').addEventListener('click', () => $('end-dialog').close());
+byTest('end-confirm').addEventListener('click', endForEveryone);
+$('panel-toggle').addEventListener('click', () => setPanelOpen(!$('call').classList.contains('panel-open')));
+byTest('panel-close').addEventListener('click', () => { setPanelOpen(false); $('panel-toggle').focus(); });
+$('coach-panel').addEventListener('keydown', (ev) => { // Escape closes the phone's panel sheet
+  if (ev.key === 'Escape' && $('call').classList.contains('panel-open')) { setPanelOpen(false); $('panel-toggle').focus(); }
 });
+byTest('toast-open').addEventListener('click', () => setPanelOpen(true));
+byTest('toast-close').addEventListener('click', () => { $('toast').hidden = true; });
+$('coach-panel').tabIndex = -1;
 
 start();

@@ -1,48 +1,11 @@
-// Small helpers shared by the review and trends pages: DOM and SVG building, formatting.
+// Chart helpers shared by the review and trends pages (element helpers and formats come from common.js).
 // Charts only place and label figures that come from the report JSON; they compute none.
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  setAttrs(node, attrs);
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-}
-
-export function svgEl(tag, attrs = {}, ...children) {
-  const node = document.createElementNS(SVG_NS, tag);
-  setAttrs(node, attrs);
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-}
-
-function setAttrs(node, attrs) {
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === 'text') node.textContent = v;
-    else if (k === 'dataset') Object.assign(node.dataset, v);
-    else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-}
+import { el, svgEl } from '/static/common.js';
 
 // A text label readable on top of any pattern: dark text with a white halo.
 export function label(x, y, text, attrs = {}) {
   return svgEl('text', { x, y, class: 'chart-label', ...attrs, text });
-}
-
-export function clock(seconds) {
-  if (seconds === null || seconds === undefined) return '–';
-  let s = Math.round(seconds);
-  const h = Math.floor(s / 3600); s -= h * 3600;
-  const m = Math.floor(s / 60); s -= m * 60;
-  const mm = String(m).padStart(h ? 2 : 1, '0');
-  return h ? `${h}:${mm}:${String(s).padStart(2, '0')}` : `${mm}:${String(s).padStart(2, '0')}`;
-}
-
-export function pct(x) {
-  return x === null || x === undefined ? '–' : `${Math.round(x * 100)}%`;
 }
 
 export const ROLE_NAMES = { coach: 'Coach', facilitator: 'Facilitator', coachee: 'Coachee', member: 'Members', other: 'Others' };

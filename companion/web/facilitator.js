@@ -59,7 +59,7 @@ export function groupTurns({ info, sid, api }) {
   async function post(member) {
     if (panel.error) panel.error.textContent = '';
     try {
-      await api(`/api/sessions/${sid}/turn`, { method: 'POST', body: JSON.stringify({ member }) });
+      await api(`/api/sessions/${sid}/turn`, { method: 'POST', body: { member } });
     } catch (e) {
       if (panel.error) panel.error.textContent = e.message;
     }

@@ -411,8 +411,10 @@ async function load() {
   }
   if (!res.ok) {
     const { text } = await readError(res);
-    say(res.status === 403 ? 'This learning log is private to its owner until they approve and share it, '
-      + 'or this link does not open it.' : text, 'error');
+    // The lead speaks to the log's owner; someone else who opens it reads why they cannot see it yet.
+    if (res.status === 403) byTest('log-lead').hidden = true;
+    say(res.status === 403 ? 'This learning log belongs to the coachee. You can read it here once they approve it '
+      + 'and choose to share it with you; until then it stays private.' : text, 'error');
     return;
   }
   state.log = await res.json();

@@ -5,13 +5,15 @@
 // sections whose data is absent stay hidden. Every figure shown is a field of
 // the report; the page formats and places numbers, it never derives them.
 import {
-  el, svgEl, label, clock, pct, stageName, rolePattern, stagePattern,
-  legendItem, widthOf, onResize, table, STAGE_NAMES,
+  el, svgEl, clock, pct, byId as $, api, sessionId, token, withToken,
+} from '/static/common.js';
+import {
+  label, stageName, rolePattern, stagePattern, legendItem, widthOf, onResize, table, STAGE_NAMES,
 } from '/static/charts.js';
 
-const sid = decodeURIComponent(location.pathname.split('/')[2] || '');
-const token = new URLSearchParams(location.search).get('token');
-const $ = (id) => document.getElementById(id);
+const sid = sessionId();
+// The coach side reads the norm's verdict; a coachee sees their talk balance without a judgement.
+let judged = true;
 
 const SKILLS = [
   // [key in coach_skills, label, what it means, needs a transcript]
@@ -24,36 +26,36 @@ const SKILLS = [
   ['advice', 'Advice given', 'telling the coachee what to do', true],
   ['affirmations', 'Affirmations', 'recognising the coachee\'s strengths', true],
   ['interruptions', 'Interruptions', 'started while someone was still talking', false],
-  ['patience_median_s', 'Patience', 'median pause before answering the coachee', false],
-  ['quick_replies', 'Quick replies', 'answered within a quarter second', false],
+  ['patience_median_s', 'Patience', 'the usual (median) pause before the coach replied to the coachee', false],
+  ['replies', 'Replies', 'times the coach spoke after the coachee finished: what Patience and Quick replies are counted from', false],
+  ['quick_replies', 'Quick replies', 'replies that came within a quarter second, before the coachee had room to go on', false],
   ['words_per_minute', 'Pace', 'the coach\'s words per minute', true],
   ['fillers', 'Filler words', 'um, you know, sort of…', true],
 ];
 
-function api(path) {
-  const headers = token ? { Authorization: `Bearer ${token}` } : {};
-  return fetch(path, { headers, credentials: 'same-origin' });
-}
-
 function say(text) { $('status').textContent = text; }
 
 async function main() {
-  const [sRes, rRes] = await Promise.all([api(`/api/sessions/${encodeURIComponent(sid)}`),
-    api(`/api/sessions/${encodeURIComponent(sid)}/report`)]);
-  if (sRes.status === 403 || rRes.status === 403) { say('This link or key does not give access to this review.'); return; }
-  const session = sRes.ok ? await sRes.json() : {};
-  if (rRes.status === 404) { say('This session has no report yet: it has not ended.'); return; }
-  if (!rRes.ok) { say(`The report could not be loaded (${rRes.status}).`); return; }
-  const report = await rRes.json();
-  render(session, report);
+  const path = `/api/sessions/${encodeURIComponent(sid)}`;
+  const [session, report] = await Promise.all([api(path).catch((e) => e), api(`${path}/report`).catch((e) => e)]);
+  for (const r of [session, report]) {
+    if (r instanceof Error && r.status === 403) {
+      say('This link does not open this review. Use the link you were sent for this session, or ask the coach for it.');
+      return;
+    }
+  }
+  if (report instanceof Error && report.status === 404) {
+    say('This session is still going on: its review appears here as soon as the coach ends it. Reload this page then.');
+    return;
+  }
+  if (report instanceof Error) { say(`The review could not be loaded. ${report.message} Reload the page to try again.`); return; }
+  render(session instanceof Error ? {} : session, report);
   if ('utterances' in report) linkSharedLogs();
 }
 
 // The learning logs shared with the coach, one click away; none before the coachee shares one.
 async function linkSharedLogs() {
-  const res = await api(`/api/sessions/${encodeURIComponent(sid)}/logs`).catch(() => null);
-  if (!res || !res.ok) return;
-  const logs = await res.json();
+  const logs = await api(`/api/sessions/${encodeURIComponent(sid)}/logs`).catch(() => []);
   if (!logs.length) return;
   const box = $('log-links');
   box.replaceChildren(...logs.map((log) => {
@@ -66,6 +68,7 @@ async function linkSharedLogs() {
 
 function render(session, report) {
   const coachSide = 'utterances' in report; // the server leaves the transcript out of a coachee's view
+  judged = coachSide;
   document.title = `companion: review of ${session.title || report.session.title || report.session.source || 'a session'}`;
   $('title').textContent = session.title || report.session.title || report.session.source || 'Session review';
   const when = (report.session.started_at || session.created_at || '').slice(0, 16).replace('T', ' ');
@@ -75,7 +78,7 @@ function render(session, report) {
     el('span', { text: report.session.source && report.session.source !== 'live' ? ` · from ${report.session.source}` : '' }),
   );
   if (!token) $('owner-nav').hidden = false;
-  $('export-md').href = `/api/sessions/${encodeURIComponent(sid)}/review.md${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  $('export-md').href = withToken(`/api/sessions/${encodeURIComponent(sid)}/review.md`);
   $('print').addEventListener('click', () => window.print());
   $('actions').hidden = false;
   say(coachSide ? '' : 'You are seeing the talk balance of this session. The coach\'s skills feedback and the transcript stay with the coach.');
@@ -123,10 +126,13 @@ function renderBalance(report) {
   $('coachee-share').textContent = coachee ? pct(coachee.talk_share) : '–';
   $('coachee-name').textContent = coachee ? coachee.name : '';
   const norm = report.talk_norm;
-  if (norm) {
+  if (norm && judged) {
     $('norm').textContent = `Norm used (${norm.name}): ${norm.description}`;
     $('norm-verdict').textContent = verdictText(norm.within, norm);
     $('norm-verdict').dataset.within = String(norm.within);
+  } else if (norm) {
+    $('norm').textContent = `For reference, the dashed line marks ${pct(norm.coach_max_share)}: many coaches aim to talk `
+      + 'no more than that, so that the coachee has room to think.';
   }
   $('legend').replaceChildren(legendItem(rolePattern('coach'), 'Coach'),
     legendItem(rolePattern('coachee'), coachee ? 'Coachee' : 'Everyone else'), normLegend());
@@ -174,7 +180,7 @@ function drawStageBalance(report) {
     'aria-label': 'Coach share of the talk: ' + rows.map((r) => `${r.name} ${pct(r.coach)}`).join(', ') });
   rows.forEach((row, i) => {
     const y = i * rowH + (narrow ? 18 : 4);
-    const verdict = row.within === false ? ' (above the norm)' : row.within === true ? ' (within)' : '';
+    const verdict = !judged ? '' : row.within === false ? ' (above the norm)' : row.within === true ? ' (within)' : '';
     if (narrow) svg.append(label(0, y - 5, row.name + verdict, { class: 'chart-label strong' }));
     else svg.append(label(0, y + barH / 2 + 5, row.name, { class: 'chart-label strong' }));
     const g = svgEl('g', { 'data-testid': `stage-balance-${row.key}`, 'data-within': String(row.within) });
@@ -198,7 +204,7 @@ function drawStageBalance(report) {
     }
   });
   if (norm) svg.append(label(labelW + norm.coach_max_share * barW + 4, H - 4, `norm: coach ≤ ${pct(norm.coach_max_share)}`, { class: 'chart-label small' }));
-  const above = rows.filter((r) => r.within === false).map((r) => r.name);
+  const above = judged ? rows.filter((r) => r.within === false).map((r) => r.name) : [];
   box.replaceChildren(svg, above.length
     ? el('p', { class: 'hint', 'data-testid': 'above-norm', text: `Coach above the norm in: ${above.join(', ')}.` }) : '');
 }
@@ -229,7 +235,12 @@ function drawTimeline(report) {
   for (const m of minutes) {
     const x = left + m.minute * colW + gap / 2;
     const g = svgEl('g', { 'data-testid': `timeline-minute-${m.minute}` });
-    if (m.coach_share !== null && m.coach_share !== undefined) {
+    if (partial(report, m)) {
+      g.dataset.partial = 'true';
+      g.append(svgEl('rect', { x, y: top, width: colW - gap, height: plotH, fill: 'none', stroke: '#777', 'stroke-width': 0.6, 'stroke-dasharray': '3 3' }),
+        svgEl('title', { text: `Minute ${m.minute + 1}: only ${clock(covered(report, m))} of the session, too short to judge` }));
+      if (colW >= 34) g.append(label(x + (colW - gap) / 2, top + 14, 'short', { 'text-anchor': 'middle', class: 'chart-label small' }));
+    } else if (m.coach_share !== null && m.coach_share !== undefined) {
       const h = m.coach_share * plotH;
       g.append(svgEl('rect', { x, y: top, width: colW - gap, height: plotH, fill: rolePattern('coachee'), stroke: '#222', 'stroke-width': 0.6 }),
         svgEl('rect', { x, y: top + plotH - h, width: colW - gap, height: h, fill: rolePattern('coach'), stroke: '#222', 'stroke-width': 0.6 }),
@@ -246,9 +257,22 @@ function drawTimeline(report) {
     svg.append(svgEl('line', { x1: left, x2: W - 4, y1: y, y2: y, class: 'norm-line' }),
       label(W - 6, y - 5, `norm: coach ≤ ${pct(norm.coach_max_share)}`, { 'text-anchor': 'end', class: 'chart-label small' }));
   }
-  box.replaceChildren(svg, el('p', { class: 'hint', text: 'Each column is one minute; the hatched part, labelled at the top, is the coach\'s share of the talk in it.' }));
+  const short = minutes.some((m) => partial(report, m));
+  box.replaceChildren(svg, el('p', { class: 'hint', text: 'Each column is one minute; the hatched part, labelled at the top, is the coach\'s share of the talk in it.'
+    + (short ? ' A last minute of under half a minute is marked "short" and not judged: a few seconds say little.' : '') }));
   $('timeline-table').replaceChildren(table(['Minute from', 'Coach share', 'Talk in the minute'],
-    minutes.map((m) => [clock(m.minute * 60), pct(m.coach_share), clock(m.talk_s)])));
+    minutes.map((m) => [clock(m.minute * 60), partial(report, m) ? 'too short to judge' : pct(m.coach_share), clock(m.talk_s)])));
+}
+
+// The seconds of the session inside minute `m` (the last minute may be cut short by the end).
+function covered(report, m) {
+  const d = report.session.duration_s;
+  return d === null || d === undefined ? 60 : Math.max(0, Math.min(60, d - m.minute * 60));
+}
+
+// A minute the session only partly covers (under 30 s) is not judged: its share would say little.
+function partial(report, m) {
+  return covered(report, m) < 30;
 }
 
 // -- GROW ribbon -----------------------------------------------------------------------------
@@ -469,4 +493,4 @@ function goToUtterance(index) {
   li.focus({ preventScroll: true });
 }
 
-main().catch((e) => say(`The review could not be shown: ${e.message}`));
+main().catch((e) => say(`The review could not be shown (${e.message}). Reload the page to try again.`));

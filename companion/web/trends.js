@@ -1,9 +1,8 @@
 // Trends across the owner's sessions, per coach, from GET /api/trends.
 // The API only picks fields out of each stored report, so every figure here is
 // the same one the session's own review shows; this page places and labels them.
-import { el, svgEl, label, clock, pct, legendItem, widthOf, onResize, table } from '/static/charts.js';
-
-const $ = (id) => document.getElementById(id);
+import { el, svgEl, clock, pct, byId as $, api } from '/static/common.js';
+import { label, legendItem, widthOf, onResize, table } from '/static/charts.js';
 
 const SERIES = {
   talk: [{ key: 'talk_share', name: 'Coach talk share', fill: 'url(#pat-coach)', fmt: pct }],
@@ -81,7 +80,7 @@ function render(data) {
       el('h3', { text: 'Question mix' }), questions,
       el('h3', { text: 'Reflections' }), reflections,
       el('h3', { text: 'Every session' }),
-      el('div', { class: 'scroll' }, table(['#', 'Date', 'Session', 'Coach talk', 'Open q.', 'Closed q.', 'Open share', 'Reflections', 'Advice', 'Length'],
+      el('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': `Every session of ${coach.name}` }, table(['#', 'Date', 'Session', 'Coach talk', 'Open q.', 'Closed q.', 'Open share', 'Reflections', 'Advice', 'Length'],
         rows, { class: 'sessions-table', 'data-testid': 'trend-table' }))));
   }
   $('trends').replaceChildren(...out);
@@ -91,10 +90,17 @@ function render(data) {
 }
 
 async function main() {
-  const res = await fetch('/api/trends', { credentials: 'same-origin' });
-  if (!res.ok) { $('status').textContent = res.status === 403 ? 'Open the address that companion serve printed: it carries the owner key.' : `Trends could not be loaded (${res.status}).`; return; }
-  render(await res.json());
+  let data;
+  try {
+    data = await api('/api/trends');
+  } catch (e) {
+    $('status').textContent = e.status === 403
+      ? 'This page is for the person running companion: open the address that companion serve printed (it carries the owner key).'
+      : `Trends could not be loaded. ${e.message}`;
+    return;
+  }
+  render(data);
   document.body.dataset.ready = 'true';
 }
 
-main().catch((e) => { $('status').textContent = `Trends could not be shown: ${e.message}`; });
+main().catch((e) => { $('status').textContent = `Trends could not be shown: ${e.message}. Reload the page to try again.`; });
