@@ -39,7 +39,8 @@ def analysed() -> tuple[Analysed, ...]:
     out = []
     for s in devsets.load("grow"):
         roles = {s.labels["coach"]: Role.COACH, s.labels["coachee"]: Role.COACHEE}
-        an = SessionAnalyzer(roles=roles, plan=SessionPlan(s.labels.get("planned_minutes")))
+        length = max(u.end for u in s.utterances)  # what ``companion analyze`` knows of a transcript
+        an = SessionAnalyzer(roles=roles, plan=SessionPlan(s.labels.get("planned_minutes")), length_s=length)
         an.feed(s.utterances)
         an.finish()
         out.append(Analysed(s.name, s.labels, an.report(), s.utterances))
