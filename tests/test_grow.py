@@ -111,9 +111,9 @@ def test_stage_overrun_from_ticks():
 
 
 def test_stage_overrun_for_a_file_is_judged_at_the_end():
-    # Each line 20 s: Reality (six lines) takes two minutes, Goal under one.
-    lines = [(w, t, 20.0) for w, t in GROW_DIALOGUE]
-    plan = {"goal": 1, "reality": 0.1, "options": 5, "will": 5}
+    # Each line 22 s: Reality (six lines) takes over two minutes of talk, Goal under one and a half.
+    lines = [(w, t, 22.0) for w, t in GROW_DIALOGUE]
+    plan = {"goal": 2, "reality": 0.1, "options": 5, "will": 5}
     r = run(lines, stage_minutes=plan)
     (flag,) = r.flags("stage_overrun")
     assert flag["stage"] == "reality"
@@ -152,3 +152,37 @@ def test_untranscribed_speech_gets_no_stage_and_no_stage_flags():
     assert report["stages"] == []
     assert {u["stage"] for u in report["utterances"]} == {None}
     assert not [f for f in report["flags"] if f["kind"] in ("no_will", "stage_overrun", "stage_loop")]
+
+
+def test_a_momentary_flip_does_not_reset_the_live_stage_clock():
+    reality = GROW_DIALOGUE[:12] + [
+        ("C", "What else is going on?", 3.0),  # an Options cue, said in passing
+        ("E", "The agenda always arrives late and nobody reads it before the meeting starts.", 12.0),
+        ("C", "Tell me more about what happens when it overruns.", 4.0),
+        ("E", "People drift off, the last items never get discussed, and we meet again the week after.", 12.0),
+    ]
+    r = run(reality, planned=30, finish=False, tick_every=5)
+    shown = [(e.data["stage"], e.data["since"]) for e in r.events if e.type == "stage" and "revision" not in e.data]
+    assert shown[-1][0] == "reality"
+    assert "options" not in [s for s, _ in shown]
+    # The clock still runs from where Reality began, before the flip.
+    flip = r.analyzer.ctx.utterances[12].start
+    assert shown[-1][1] < flip
+
+
+def test_a_revised_stage_is_said_not_silently_rewritten():
+    r = run(GROW_DIALOGUE)
+    report = r.report
+    assert "stage_revisions" in report
+    said = [e.data["revision"] for e in r.events if e.type == "stage" and "revision" in e.data]
+    assert [(x["start"], x["shown"], x["final"]) for x in said] == [
+        (x["start"], x["shown"], x["final"]) for x in report["stage_revisions"]]
+
+
+def test_without_a_plan_an_overrun_is_a_stage_taking_half_the_grow_time():
+    long_goal = [(w, t, 60.0 if 2 <= k <= 5 else 5.0) for k, (w, t) in enumerate(GROW_DIALOGUE)]
+    r = run(long_goal)
+    (flag,) = r.flags("stage_overrun")
+    assert flag["stage"] == "goal" and r.report["plan"]["derived"] is True
+    assert "0 min" not in flag["message"] and "GROW time" in flag["message"]
+    assert not run(GROW_DIALOGUE).flags("stage_overrun")

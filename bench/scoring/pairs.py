@@ -3,6 +3,10 @@
 Shared by ``scoring.stages`` and ``scoring.flags``: each session is analysed once per process, with the
 coach and coachee named from the labels (role inference is scored elsewhere) and the plan the coach stated,
 if any (``planned_minutes``), exactly as ``companion analyze --planned`` would.
+
+The stage model (companion/analysis/stagemodel.py) is trained on these very sessions, so the figures that
+count are held out: each session is analysed with a model trained on the other thirteen
+(``analysed()``). ``analysed(held_out=False)`` uses the shipped model, trained on all fourteen (in-sample).
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from functools import lru_cache
 from typing import Any
 
 import devsets
+from train_stage_model import train_on
 
-from companion.analysis.analyzer import SessionAnalyzer
+from companion.analysis.analyzer import SessionAnalyzer, default_components
+from companion.analysis.grow import StageTracker
 from companion.analysis.plan import SessionPlan
 from companion.model import STAGES, Role
 
@@ -34,13 +40,19 @@ class Analysed:
         return bool(self.labels.get("expected_flags"))
 
 
-@lru_cache(maxsize=1)
-def analysed() -> tuple[Analysed, ...]:
+@lru_cache(maxsize=2)
+def analysed(held_out: bool = True) -> tuple[Analysed, ...]:
     out = []
-    for s in devsets.load("grow"):
+    sessions = devsets.load("grow")
+    for s in sessions:
         roles = {s.labels["coach"]: Role.COACH, s.labels["coachee"]: Role.COACHEE}
         length = max(u.end for u in s.utterances)  # what ``companion analyze`` knows of a transcript
-        an = SessionAnalyzer(roles=roles, plan=SessionPlan(s.labels.get("planned_minutes")), length_s=length)
+        components = default_components()
+        if held_out:
+            tracker = next(c for c in components if isinstance(c, StageTracker))
+            tracker.model = train_on([o for o in sessions if o.name != s.name])
+        an = SessionAnalyzer(roles=roles, plan=SessionPlan(s.labels.get("planned_minutes")), length_s=length,
+                             components=components)
         an.feed(s.utterances)
         an.finish()
         out.append(Analysed(s.name, s.labels, an.report(), s.utterances))

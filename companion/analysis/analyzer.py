@@ -22,6 +22,7 @@ from companion.analysis.drift import TopicDrift
 from companion.analysis.grow import StageTracker
 from companion.analysis.nudges import NudgePolicy
 from companion.analysis.plan import SessionPlan
+from companion.analysis.semantic import Semantics
 from companion.analysis.talk import TalkTracker
 from companion.analysis.text import TextParser
 from companion.analysis.timeline import TalkNormCheck
@@ -38,7 +39,7 @@ def default_components() -> list[Component]:
     all flags raised for the same utterance; the norm check is last because it
     judges the talk figures the others put in the report.
     """
-    return [TextParser(), TalkTracker(), ActTagger(), VentingTracker(), StageTracker(), TopicDrift(),
+    return [TextParser(), Semantics(), TalkTracker(), ActTagger(), VentingTracker(), StageTracker(), TopicDrift(),
             NudgePolicy(), TalkNormCheck()]
 
 

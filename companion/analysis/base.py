@@ -35,6 +35,8 @@ class AnalysisContext:
     length_s: float | None = None
     #: One ``text.Parsed`` per utterance, filled by ``TextParser`` (words shared by all rules).
     parsed: list[Any] = field(default_factory=list)
+    #: One unit vector (numpy) per utterance, filled by ``semantic.Semantics`` (zeros: no text).
+    vectors: list[Any] = field(default_factory=list)
 
     def role_of(self, speaker: str) -> Role | None:
         return self.roles.get(speaker)

@@ -26,6 +26,9 @@ import math
 from collections import Counter, deque
 from typing import Any
 
+import numpy as np
+
+from companion.analysis import stagemodel
 from companion.analysis.base import AnalysisContext, Component
 from companion.analysis.plan import resolve_plan
 from companion.analysis.results import StageSpan
@@ -61,6 +64,11 @@ DWELL_S = 10.0
 SWITCH_MARGIN = 4.0
 
 
+#: Weight of the learned model's log-probabilities (``stagemodel``) beside the cues; decoder state -> class.
+MODEL_WEIGHT = 0.3
+_STATE_CLASS = (0, 1, 2, 3, 4, 0)
+
+
 def position_prior(f: float) -> list[float]:
     return [-POSITION_WEIGHT * max(0.0, lo - f, f - hi) for lo, hi in POSITION]
 
@@ -81,6 +89,8 @@ class StageTracker(Component):
         self.shown_at: dict[int, str | None] = {}  # utterance -> stage shown when it arrived
         self.revisions: list[dict[str, Any]] = []
         self.flags = StageFlags()
+        self.model = stagemodel.shipped()
+        self.prev_coach: np.ndarray | None = None  # the coach side's latest utterance, as a vector
         #: Stages come from words: untranscribed speech gets no stage.
         self.transcribed_any = False
 
@@ -90,7 +100,15 @@ class StageTracker(Component):
         if not u.transcribed:
             return []
         self.transcribed_any = True
-        obs = [CUE_WEIGHT * s for s in cue_scores(ctx.parsed[i].joined, ctx.is_coach_side(u.speaker))]
+        coach = ctx.is_coach_side(u.speaker)
+        obs = [CUE_WEIGHT * s for s in cue_scores(ctx.parsed[i].joined, coach)]
+        if self.model is not None and i < len(ctx.vectors):
+            vec = ctx.vectors[i]
+            prev = self.prev_coach if self.prev_coach is not None else np.zeros_like(vec)
+            lp = stagemodel.log_probs(self.model, stagemodel.features(vec, prev, coach))
+            obs = [o + MODEL_WEIGHT * float(lp[_STATE_CLASS[k]]) for k, o in enumerate(obs)]
+            if coach:
+                self.prev_coach = vec
         length = self._length(ctx)
         if length:
             obs = [o + p for o, p in zip(obs, position_prior(((u.start + u.end) / 2) / length))]
