@@ -2,6 +2,12 @@
 
 The goal statement is the coachee's words while the stage is Goal (as
 decoded live). Afterwards, a rolling window of recent talk is compared with it.
+
+Still lexical (shared stems). Embedding similarity (``semantic``) was tried and
+did not separate off-topic stretches from on-topic ones on devsets/grow: gossip
+about the area manager sits close, in meaning, to a session about running a
+store; nor did widening the goal with the words of on-topic talk. Drift is the
+weakest flag (see docs/benchmarks.md).
 """
 
 from __future__ import annotations

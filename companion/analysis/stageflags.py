@@ -12,7 +12,8 @@ Rules (as the coaching guidance and the labelled sets state them):
   lasted at least ``LOOP_MIN_RUN_S``: one rebuffed idea, or a decoder flicker,
   is not a loop.
 * ``no_will``: live, when the plan's time for Will has come and no Will has
-  been seen; at the end, when no Will stretch of at least ``WILL_MIN_S`` was reached.
+  been seen; at the end, when no Will stretch of at least ``WILL_MIN_S`` (or a tenth
+  of a short session) was reached.
 
 ``StageFlags`` is driven by the stage tracker (``grow.StageTracker``), whose
 final stages and time in stage it reads; a flag raised here is never changed
@@ -51,8 +52,10 @@ OVERRUN_MIN_GROW_S = 120.0
 #: Falls from Options back to Reality/Goal that make a loop, and the least length of a stretch that counts.
 LOOP_FALLS = 3
 LOOP_MIN_RUN_S = 15.0
-#: A Will stretch counts as reaching Will (judged at the end) when it lasts this long or holds two utterances.
-WILL_MIN_S = 20.0
+#: A Will stretch counts as reaching Will (judged at the end) when it lasts this long, or this share of
+#: a short session: a passing "they'll say..." in a rant is not an agreed action.
+WILL_MIN_S = 45.0
+WILL_MIN_SHARE = 0.1
 
 NEXT = {"goal": "Reality", "reality": "Options", "options": "Will", "will": "a close"}
 MOVE_ON = {
@@ -150,7 +153,7 @@ class StageFlags:
                 events += self._overrun(ctx, s, start, stop, allowed, spent, tuple(idx), grow)
         # A Will is reached when a stretch of it lasts: a passing "I'll" is not an agreed action.
         if not self.no_will and not any(
-                r[0] == "will" and (r[2] - r[1] >= WILL_MIN_S or r[4] > r[3]) for r in self.runs):
+                r[0] == "will" and r[2] - r[1] >= min(WILL_MIN_S, WILL_MIN_SHARE * end) for r in self.runs):
             first = min((u.start for u in ctx.utterances), default=0.0)
             events += self._no_will(ctx, plan, first, end)
         return events
