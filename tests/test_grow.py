@@ -186,3 +186,30 @@ def test_without_a_plan_an_overrun_is_a_stage_taking_half_the_grow_time():
     assert flag["stage"] == "goal" and r.report["plan"]["derived"] is True
     assert "0 min" not in flag["message"] and "GROW time" in flag["message"]
     assert not run(GROW_DIALOGUE).flags("stage_overrun")
+
+
+YES_BUT = [
+    ("C", "What would you like to get from today?", 4.0), ("E", "I want to stop taking marking home every night.", 6.0),
+    ("C", "What is happening at the moment?", 4.0),
+    ("E", "I mark every evening, three sets a week, and it takes two hours a set at least.", 20.0),
+    ("C", "So what could you do? What are some options?", 5.0),
+    ("E", "I could try whole-class feedback, reading the books and noting common errors.", 15.0),
+    ("E", "But it doesn't fit the policy, the policy wants comments in every book.", 12.0),
+    ("C", "What else could you try?", 4.0), ("E", "I could ask the head of department to let me trial it.", 12.0),
+    ("E", "But she won't, she wrote the policy and she's proud of it.", 10.0),
+    ("C", "What other options are there?", 4.0), ("E", "I could use my planning time just for marking.", 12.0),
+    ("E", "Yeah, but it never happens, it always gets eaten by cover.", 10.0),
+    ("C", "What will you do, and by when?", 4.0),
+    ("E", "I will ask for a trial of whole-class feedback on Thursday.", 20.0),
+    ("C", "How committed are you to that, out of ten?", 4.0),
+    ("E", "A nine. I'll book the meeting tomorrow and take my marking plan with me.", 25.0),
+]
+
+
+def test_three_yes_buts_after_ideas_make_a_loop_and_one_does_not():
+    r = run(YES_BUT)
+    (flag,) = r.flags("stage_loop")
+    assert flag["falls"] == 3 and len(flag["utterances"]) >= 6
+    assert [r.marks("stage")[k] for k in (6, 9, 12)] == ["reality"] * 3  # a "yes, but" is Reality
+    one = YES_BUT[:7] + YES_BUT[13:]
+    assert not run(one).flags("stage_loop")

@@ -32,7 +32,7 @@ from companion.analysis import stagemodel
 from companion.analysis.base import AnalysisContext, Component
 from companion.analysis.plan import resolve_plan
 from companion.analysis.results import StageSpan
-from companion.analysis.stagecues import cue_scores
+from companion.analysis.stagecues import cue_scores, is_yes_but
 from companion.analysis.stageflags import StageFlags
 from companion.model import STAGES, Audience, Event, EventType
 
@@ -91,6 +91,8 @@ class StageTracker(Component):
         self.flags = StageFlags()
         self.model = stagemodel.shipped()
         self.prev_coach: np.ndarray | None = None  # the coach side's latest utterance, as a vector
+        #: Coachee turns that open with "but": inside Options they fall back to Reality (a "yes, but").
+        self.yes_but: set[int] = set()
         #: Stages come from words: untranscribed speech gets no stage.
         self.transcribed_any = False
 
@@ -101,6 +103,8 @@ class StageTracker(Component):
             return []
         self.transcribed_any = True
         coach = ctx.is_coach_side(u.speaker)
+        if not coach and is_yes_but(u.text):
+            self.yes_but.add(i)
         obs = [CUE_WEIGHT * s for s in cue_scores(ctx.parsed[i].joined, coach)]
         if self.model is not None and i < len(ctx.vectors):
             vec = ctx.vectors[i]
@@ -144,7 +148,9 @@ class StageTracker(Component):
         assert self.delta is not None
         k = max(range(N), key=lambda s: self.delta[s])  # type: ignore[index]
         for pos in range(len(self.window) - 1, -1, -1):
-            ctx.marks[self.window[pos]]["stage"] = STATES[k]
+            i = self.window[pos]
+            yes_but = STATES[k] == "options" and i in self.yes_but
+            ctx.marks[i]["stage"] = "reality" if yes_but else STATES[k]
             k = self.back[pos][k]
 
     def _live(self, ctx: AnalysisContext, i: int) -> list[Event]:
@@ -181,10 +187,12 @@ class StageTracker(Component):
     def _freeze(self, ctx: AnalysisContext, i: int) -> list[Event]:
         stage = ctx.marks[i]["stage"]
         self.final.append((i, stage))
+        if stage != "reality":
+            self.yes_but.discard(i)
         if stage:
             self.frozen_time[stage] += ctx.marks[i].get("talk_s", ctx.utterances[i].duration)
         events = self._revision(ctx, i, stage)
-        return events + self.flags.frozen(ctx, self, i, stage)
+        return events + self.flags.frozen(ctx, self, i, stage, i in self.yes_but)
 
     def _revision(self, ctx: AnalysisContext, i: int, stage: str | None) -> list[Event]:
         """A final stage that differs from what was shown is recorded, and said live."""

@@ -89,3 +89,12 @@ def cue_scores(joined: str, coach: bool) -> list[float]:
     scores += [min(3, len(CUES[s].findall(joined))) * w for s in STAGES]
     scores.append(min(2, len(CLOSING.findall(joined))) * w)
     return scores
+
+
+#: A coachee turn that opens with "but" ("yes, but...", "I could, but..."): back from an idea to what is in the way.
+YES_BUT = re.compile(r"^\W*(?:(?:yes|yeah|yeh|mm|okay|ok|i mean|well|right|sure|true|maybe|possibly|i could|"
+                     r"that ['’]?s true|in theory)\W+)*but\b", re.I)
+
+
+def is_yes_but(text: str) -> bool:
+    return bool(YES_BUT.match(text))

@@ -8,9 +8,10 @@ Rules (as the coaching guidance and the labelled sets state them):
   or more of the GROW time (and more than its share of the plan), judged at
   the end, when the length and every stage are known.
 * ``stage_loop``: three or more falls from Options back to obstacles
-  (Reality or Goal), counted on final stages and only between stretches that
-  lasted at least ``LOOP_MIN_RUN_S``: one rebuffed idea, or a decoder flicker,
-  is not a loop.
+  (Reality or Goal), counted on final stages: between stretches that lasted at
+  least ``LOOP_MIN_RUN_S``, and each coachee turn that answers an idea with
+  "yes, but..." (``stagecues.is_yes_but``). One rebuffed idea, or a decoder
+  flicker, is not a loop.
 * ``no_will``: live, when the plan's time for Will has come and no Will has
   been seen; at the end, when no Will stretch of at least ``WILL_MIN_S`` (or a tenth
   of a short session) was reached.
@@ -70,7 +71,7 @@ class StageFlags:
     def __init__(self) -> None:
         self.overrun: set[str] = set()
         self.no_will = False
-        #: Final stage runs (None excluded): [stage, start, end, first utterance, last utterance].
+        #: Final stage runs (None excluded): [stage, start, end, first utterance, last utterance, holds a "yes, but"].
         self.runs: list[list] = []
         self.loop: Flag | None = None
 
@@ -92,20 +93,23 @@ class StageFlags:
         return events
 
     # -- as stages become final --------------------------------------------------
-    def frozen(self, ctx: AnalysisContext, tracker: StageTracker, i: int, stage: str | None) -> list[Event]:
+    def frozen(self, ctx: AnalysisContext, tracker: StageTracker, i: int, stage: str | None,
+               yes_but: bool = False) -> list[Event]:
+        """Stage ``stage`` of utterance ``i`` is final; ``yes_but``: a coachee's "yes, but" fell back to Reality."""
         if stage is None:
             return []
         u = ctx.utterances[i]
         if self.runs and self.runs[-1][0] == stage:
             run = self.runs[-1]
-            run[2], run[4] = max(run[2], u.end), i
+            run[2], run[4], run[5] = max(run[2], u.end), i, run[5] or yes_but
             return []
-        self.runs.append([stage, u.start, u.end, i, i])
+        self.runs.append([stage, u.start, u.end, i, i, yes_but])
         return self._loop(ctx, self.runs[:-1])
 
     def _loop(self, ctx: AnalysisContext, runs: list[list]) -> list[Event]:
-        """Count falls from Options to obstacles over the solid stretches decided so far."""
-        solid = [r for r in runs if r[2] - r[1] >= LOOP_MIN_RUN_S]
+        """Count falls from Options to obstacles: between solid stretches, and every "yes, but" after an idea."""
+        said = [(a, b) for a, b in zip(runs, runs[1:]) if a[0] == "options" and b[5]]
+        solid = [r for r in runs if r[2] - r[1] >= LOOP_MIN_RUN_S and not r[5]]
         seq: list[list] = []
         for r in solid:
             if seq and seq[-1][0] == r[0]:
@@ -113,6 +117,7 @@ class StageFlags:
             else:
                 seq.append(list(r))
         falls = [(a, b) for a, b in zip(seq, seq[1:]) if a[0] == "options" and b[0] in ("reality", "goal")]
+        falls = sorted(falls + said, key=lambda f: f[1][1])
         if len(falls) < LOOP_FALLS:
             return []
         start, end = falls[0][0][1], falls[-1][1][2]
