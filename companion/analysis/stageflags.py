@@ -11,7 +11,8 @@ Rules (as the coaching guidance and the labelled sets state them):
   (Reality or Goal), counted on final stages: between stretches that lasted at
   least ``LOOP_MIN_RUN_S``, and each coachee turn that answers an idea with
   "yes, but..." (``stagecues.is_yes_but``). One rebuffed idea, or a decoder
-  flicker, is not a loop.
+  flicker, is not a loop, nor are three falls spread over a long session (they
+  must come within ``LOOP_WINDOW_S``).
 * ``no_will``: live, when the plan's time for Will has come and no Will has
   been seen; at the end, when no Will stretch of at least ``WILL_MIN_S`` (or a tenth
   of a short session) was reached.
@@ -53,6 +54,7 @@ OVERRUN_MIN_GROW_S = 120.0
 #: Falls from Options back to Reality/Goal that make a loop, and the least length of a stretch that counts.
 LOOP_FALLS = 3
 LOOP_MIN_RUN_S = 15.0
+LOOP_WINDOW_S = 600.0
 #: A Will stretch counts as reaching Will (judged at the end) when it lasts this long, or this share of
 #: a short session: a passing "they'll say..." in a rant is not an agreed action.
 WILL_MIN_S = 45.0
@@ -118,8 +120,12 @@ class StageFlags:
                 seq.append(list(r))
         falls = [(a, b) for a, b in zip(seq, seq[1:]) if a[0] == "options" and b[0] in ("reality", "goal")]
         falls = sorted(falls + said, key=lambda f: f[1][1])
-        if len(falls) < LOOP_FALLS:
+        # Repeated returns in one stretch of talk: LOOP_FALLS of them within LOOP_WINDOW_S.
+        first = next((k for k in range(len(falls) - LOOP_FALLS + 1)
+                      if falls[k + LOOP_FALLS - 1][1][1] - falls[k][0][1] <= LOOP_WINDOW_S), None)
+        if first is None:
             return []
+        falls = falls[first:]
         start, end = falls[0][0][1], falls[-1][1][2]
         utts = tuple(range(falls[0][0][3], falls[-1][1][4] + 1))
         message = (f"The talk has gone from options back to obstacles {len(falls)} times "
