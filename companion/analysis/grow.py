@@ -82,6 +82,7 @@ class StageTracker(Component):
         self.window: deque[int] = deque()  # indices of the undecided utterances
         self.frozen_time: Counter[str] = Counter()
         self.final: list[tuple[int, str | None]] = []  # (utterance, stage) once decided
+        self.final_seen: set[str | None] = set()
         #: The live stage as shown: state index, since when, and a challenger with its first sight.
         self.shown = 0
         self.shown_since = 0.0
@@ -187,6 +188,7 @@ class StageTracker(Component):
     def _freeze(self, ctx: AnalysisContext, i: int) -> list[Event]:
         stage = ctx.marks[i]["stage"]
         self.final.append((i, stage))
+        self.final_seen.add(stage)
         if stage != "reality":
             self.yes_but.discard(i)
         if stage:
@@ -221,7 +223,7 @@ class StageTracker(Component):
         return totals
 
     def stage_seen(self, ctx: AnalysisContext, stage: str) -> bool:
-        return any(s == stage for _, s in self.final) or any(ctx.marks[i]["stage"] == stage for i in self.window)
+        return stage in self.final_seen or any(ctx.marks[i]["stage"] == stage for i in self.window)
 
     def tick(self, ctx: AnalysisContext, now: float) -> list[Event]:
         return self.flags.live(ctx, self, now)
