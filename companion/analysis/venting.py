@@ -66,7 +66,8 @@ def focus_of(joined: str) -> str:
 
 
 def venting_threshold_s(planned_minutes: float | None) -> float:
-    planned = (planned_minutes or 30) * 60
+    """About three minutes (the peer-coaching guidance), longer only for sessions planned over 20 minutes."""
+    planned = (planned_minutes or 20) * 60
     return min(VENTING_MAX_S, max(VENTING_MIN_S, 0.15 * planned))
 
 
