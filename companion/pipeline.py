@@ -56,7 +56,8 @@ def analyze_utterances(
             who = next((s for s, r in roles.items() if r == Role.COACH), None)
             notes.append(f"Coach inferred as {who} (asked the most questions and reflected back most); "
                          "use --coach NAME to set it.")
-    analyzer = SessionAnalyzer(roles=roles, plan=plan)
+    length = max([end or 0.0] + [u.end for u in utterances])
+    analyzer = SessionAnalyzer(roles=roles, plan=plan, length_s=length or None)
     analyzer.feed(utterances)
     analyzer.finish(end)
     meta = {"planned_minutes": plan.planned_minutes if plan else None, **(session or {})}

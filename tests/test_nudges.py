@@ -24,7 +24,7 @@ def test_venting_nudge_once_per_stretch_with_evidence():
 
 
 def test_no_nudge_for_healthy_venting():
-    r = run(venting(3.5), tick_every=10)
+    r = run(venting(2.5), tick_every=10)  # under the ~3 minutes the guidance allows
     assert r.nudges() == []
 
 
@@ -73,3 +73,23 @@ def test_stale_flags_are_dropped():
     policy.last_t = 190  # a nudge was just given
     assert policy.tick(ctx, 250) == []
     assert policy.tick(ctx, 600) == []  # the drift ended 400 s ago: no longer worth saying
+
+
+def test_venting_in_a_30_minute_session_is_nudged_within_a_minute_of_its_threshold():
+    from companion.analysis.venting import venting_threshold_s
+
+    r = run(venting(8), planned=30, finish=False, tick_every=5)
+    (flag,) = r.flags("venting")
+    (n,) = [n for n in r.nudges() if n["kind"] == "venting"]
+    assert n["t"] - (flag["start"] + venting_threshold_s(30)) <= 60
+    # The message counts the time the coach can see: never "0 min", never more than has passed.
+    raised = next(e for e in r.events if e.type == "flag" and e.data["flag"]["kind"] == "venting")
+    assert "0 min" not in raised.data["flag"]["message"]
+
+
+def test_a_coachee_monologue_is_flagged_but_not_nudged():
+    r = run(venting(4), tick_every=5)
+    # One 30-s complaint after another with only "Mm." between: one run, held by the coachee.
+    (flag,) = r.flags("long_monologue")
+    assert flag["who"] == "Sam" and flag["end"] - flag["start"] > 200
+    assert not [n for n in r.nudges() if n["kind"] == "long_monologue"]

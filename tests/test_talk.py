@@ -3,6 +3,7 @@
 import pytest
 
 from companion.analysis.analyzer import SessionAnalyzer
+from companion.analysis.talk import talk_seconds
 from companion.model import EventType, Role, Utterance, Word
 
 ROLES = {"Coach": Role.COACH, "Client": Role.COACHEE}
@@ -105,3 +106,41 @@ def test_talk_by_stage_counts_overlapping_cues_of_one_speaker_once():
     assert [u["talk_s"] for u in report["utterances"]] == [4.0, 15.5, 0.0, 4.0]
     assert report["coach_skills"]["talk_share_by_stage"]["goal"] == pytest.approx(8 / 23.5, abs=1e-3)
     assert report["coach_skills"]["talk_share"] == pytest.approx(8 / 23.5, abs=1e-3)
+
+
+def _dominated(lead: str, lead_role: Role, others: dict[str, Role]) -> dict:
+    """Ten minutes in which the lead talks 89% of the time and the others answer briefly."""
+    utts, t = [], 0.0
+    names = list(others)
+    for k in range(20):
+        utts.append(Utterance(lead, t, t + 26.7, "Let me tell you how I would handle this, it is what I did."))
+        t += 26.7
+        who = names[k % len(names)]
+        utts.append(Utterance(who, t, t + 3.3, "Right, I see."))
+        t += 3.3
+    a = SessionAnalyzer(roles={lead: lead_role, **others})
+    a.feed(utts)
+    a.finish()
+    return a.report()
+
+
+def test_a_facilitator_who_dominates_gets_the_same_figures_and_flags_as_a_coach():
+    pair = _dominated("Coach", Role.COACH, {"Client": Role.COACHEE})
+    group = _dominated("Fay", Role.FACILITATOR, {"Ann": Role.MEMBER, "Bo": Role.MEMBER})
+    for r in (pair, group):
+        assert r["coach_skills"]["talk_share"] == pytest.approx(0.89, abs=0.005)
+        assert r["coach_skills"]["recent_talk_share"] == pytest.approx(0.89, abs=0.02)
+        assert r["talk_norm"]["within"] is False
+        assert [f["kind"] for f in r["flags"]].count("coach_dominance") == 1
+    (flag,) = [f for f in group["flags"] if f["kind"] == "coach_dominance"]
+    assert flag["who"] == "Fay"
+
+
+def test_talk_time_is_one_union_everywhere():
+    utts = [Utterance("A", 0.0, 10.0, "one"), Utterance("A", 8.0, 12.0, "two"),  # overlap: 12 s, not 14
+            Utterance("B", 12.5, 14.0, "three")]
+    assert talk_seconds(utts) == {"A": 12.0, "B": 1.5}
+    a = SessionAnalyzer(roles={"A": Role.COACHEE, "B": Role.COACH})
+    a.feed(utts)
+    assert [m["talk_s"] for m in a.ctx.marks] == [10.0, 2.0, 1.5]
+    assert by_name(a.report())["A"]["talk_s"] == 12.0

@@ -16,8 +16,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from companion.analysis.acts import ActTagger
 from companion.analysis.base import AnalysisContext, Component
+from companion.analysis.commitments import CommitmentTracker
+from companion.analysis.drift import TopicDrift
+from companion.analysis.group_flags import GroupFlags
+from companion.analysis.grow import StageTracker
+from companion.analysis.live_turns import TurnPanel
+from companion.analysis.nudges import NudgePolicy
 from companion.analysis.plan import SessionPlan
+from companion.analysis.semantic import Semantics
+from companion.analysis.talk import TalkTracker
+from companion.analysis.text import TextParser
+from companion.analysis.timeline import TalkNormCheck
+from companion.analysis.turns import TurnTracker
+from companion.analysis.venting import VentingTracker
 from companion.model import Audience, Event, EventType, Role, Utterance
 
 
@@ -30,19 +43,7 @@ def default_components() -> list[Component]:
     all flags raised for the same utterance; the norm check is last because it
     judges the talk figures the others put in the report.
     """
-    from companion.analysis.acts import ActTagger
-    from companion.analysis.commitments import CommitmentTracker
-    from companion.analysis.group_flags import GroupFlags
-    from companion.analysis.grow import StageTracker, TopicDrift
-    from companion.analysis.live_turns import TurnPanel
-    from companion.analysis.nudges import NudgePolicy
-    from companion.analysis.talk import TalkTracker
-    from companion.analysis.text import TextParser
-    from companion.analysis.timeline import TalkNormCheck  # last: judges the talk figures against the norm
-    from companion.analysis.turns import TurnTracker
-    from companion.analysis.venting import VentingTracker
-
-    return [TextParser(), TalkTracker(), ActTagger(), VentingTracker(), StageTracker(), TopicDrift(),
+    return [TextParser(), Semantics(), TalkTracker(), ActTagger(), VentingTracker(), StageTracker(), TopicDrift(),
             CommitmentTracker(), NudgePolicy(), TalkNormCheck(),
             TurnPanel(), TurnTracker(),  # groups only: live turns, turns at the end, the flags judged on them
             GroupFlags()]
@@ -56,8 +57,10 @@ class SessionAnalyzer:
         roles: dict[str, Role | None] | None = None,
         plan: SessionPlan | None = None,
         components: Iterable[Component] | None = None,
+        length_s: float | None = None,
     ):
-        self.ctx = AnalysisContext(roles=dict(roles or {}), plan=plan or SessionPlan())
+        """``length_s``: a recording's or transcript's length, when it is known before the replay."""
+        self.ctx = AnalysisContext(roles=dict(roles or {}), plan=plan or SessionPlan(), length_s=length_s)
         self.components = list(components) if components is not None else default_components()
         self.finished = False
 
@@ -130,10 +133,10 @@ class SessionAnalyzer:
             "utterances": [self.utterance_row(i) for i in range(len(ctx.utterances))],
             "stages": [],
             "coach_skills": {},
-            "flags": ctx.flags,
+            # The one conversion of the typed flags to the JSON contract.
+            "flags": [f.to_dict() for f in sorted(ctx.flags, key=lambda f: (f.start, str(f.kind)))],
             "log_draft": None,
         }
         for c in self.components:
             c.contribute(ctx, report)
-        report["flags"] = sorted(ctx.flags, key=lambda f: (f["start"], f["kind"]))
         return report

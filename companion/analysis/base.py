@@ -9,11 +9,13 @@ utterance; the report is read off that state at any moment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from companion.analysis.plan import SessionPlan
+from companion.analysis.results import Flag, FlagKind
 from companion.model import Audience, Event, EventType, Role, Utterance
+from companion.roles import is_coach_side, is_coachee_side
 
 
 @dataclass
@@ -25,11 +27,16 @@ class AnalysisContext:
     utterances: list[Utterance] = field(default_factory=list)
     #: One dict per utterance: ``acts`` (list), ``stage`` (str|None), ``focus`` (str|None), ...
     marks: list[dict[str, Any]] = field(default_factory=list)
-    flags: list[dict[str, Any]] = field(default_factory=list)
+    #: Flags raised so far, in the order raised (a grown flag replaces its earlier self in place).
+    flags: list[Flag] = field(default_factory=list)
     #: Latest time seen (end of the last utterance, or the clock via ``tick``).
     now: float = 0.0
+    #: The session's length when known in advance (a recording or transcript being replayed); None live.
+    length_s: float | None = None
     #: One ``text.Parsed`` per utterance, filled by ``TextParser`` (words shared by all rules).
     parsed: list[Any] = field(default_factory=list)
+    #: One unit vector (numpy) per utterance, filled by ``semantic.Semantics`` (zeros: no text).
+    vectors: list[Any] = field(default_factory=list)
 
     def role_of(self, speaker: str) -> Role | None:
         return self.roles.get(speaker)
@@ -37,14 +44,34 @@ class AnalysisContext:
     def speakers_with(self, role: Role) -> list[str]:
         return [s for s, r in self.roles.items() if r == role]
 
+    def is_coach_side(self, speaker: str) -> bool:
+        return is_coach_side(self.roles.get(speaker))
+
+    def is_coachee_side(self, speaker: str) -> bool:
+        return is_coachee_side(self.roles.get(speaker))
+
+    def coach_side(self) -> list[str]:
+        """The speakers who lead the session (coach or facilitator)."""
+        return [s for s, r in self.roles.items() if is_coach_side(r)]
+
     def raise_flag(
-        self, kind: str, start: float, end: float, message: str, suggestion: str = "", **extra: Any
-    ) -> tuple[dict[str, Any], Event]:
-        """Record a flag once and return it with the event that announces it."""
-        flag = {"kind": kind, "start": round(start, 2), "end": round(end, 2),
-                "message": message, "suggestion": suggestion, **extra}
+        self, kind: FlagKind, start: float, end: float, message: str, suggestion: str = "", *,
+        utterances: tuple[int, ...] = (), who: str | None = None, **details: Any
+    ) -> tuple[Flag, Event]:
+        """Record a flag and return it with the event that announces it (carrying its own copy)."""
+        flag = Flag(FlagKind(kind), start, end, message, suggestion, tuple(utterances), who, details)
         self.flags.append(flag)
-        return flag, Event(EventType.FLAG, end, {"flag": flag}, Audience.COACH)
+        return flag, Event(EventType.FLAG, end, {"flag": flag.to_dict()}, Audience.COACH)
+
+    def grow_flag(self, flag: Flag, **changes: Any) -> Flag:
+        """Replace ``flag`` (its stretch went on) with an updated copy; what was emitted stays as it was."""
+        details = {**flag.details, **changes.pop("details", {})}
+        new = replace(flag, details=details, **changes)
+        for k in range(len(self.flags) - 1, -1, -1):
+            if self.flags[k] is flag:
+                self.flags[k] = new
+                break
+        return new
 
 
 class Component:

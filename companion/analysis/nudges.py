@@ -15,11 +15,13 @@ from typing import Any
 
 from companion.analysis.base import AnalysisContext, Component
 from companion.analysis.plan import resolve_plan
+from companion.analysis.results import FlagKind, Nudge, minutes
 from companion.model import Audience, Event, EventType
 
 #: Which flags become nudges, most urgent first when several wait.
-PRIORITY = ("no_will", "stage_overrun", "venting", "topic_drift", "stage_loop", "coach_dominance",
-            "long_monologue", "interruptions")
+PRIORITY: tuple[str, ...] = tuple(FlagKind(k) for k in (
+    "no_will", "stage_overrun", "venting", "topic_drift", "stage_loop", "coach_dominance", "long_monologue",
+    "interruptions"))
 SHORT = {
     "venting": "Long problem talk",
     "stage_overrun": "Stage over time",
@@ -44,13 +46,17 @@ class NudgeOptions:
 
 
 class NudgePolicy(Component):
+    """Turns flags (and the clock) into rate-limited nudges; deterministic given the same utterances and ticks."""
+
     def __init__(self, options: NudgeOptions | None = None) -> None:
         self.options = options or NudgeOptions()
         self.flags_seen = 0
-        self.pending: dict[str, dict[str, Any]] = {}  # kind -> the flag waiting to be said
+        #: kind -> index in ``ctx.flags`` of the flag waiting to be said (read when said: it may have grown).
+        self.pending: dict[str, int] = {}
+        self.prompt: Nudge | None = None  # the "move to options" prompt, waiting
         self.done: set[tuple[str, float]] = set()  # (kind, stretch start) already nudged
         self.last_t: float | None = None
-        self.nudges: list[dict[str, Any]] = []
+        self.nudges: list[Nudge] = []
         self.stages_seen: set[str] = set()
         self.options_prompted = False
 
@@ -64,23 +70,30 @@ class NudgePolicy(Component):
         return self._step(ctx, now)
 
     def _step(self, ctx: AnalysisContext, now: float) -> list[Event]:
-        for flag in ctx.flags[self.flags_seen:]:
-            if flag["kind"] in PRIORITY and (flag["kind"], flag["start"]) not in self.done:
-                self.pending[flag["kind"]] = flag
+        for k in range(self.flags_seen, len(ctx.flags)):
+            flag = ctx.flags[k]
+            # A coachee who talks at length is doing what coaching wants: only the coach side's monologues nudge.
+            coachee_monologue = flag.kind == FlagKind.LONG_MONOLOGUE and not ctx.is_coach_side(flag.who or "")
+            if flag.kind in PRIORITY and (flag.kind, flag.start) not in self.done and not coachee_monologue:
+                self.pending[flag.kind] = k
         self.flags_seen = len(ctx.flags)
         self._options_prompt(ctx, now)
         if self.last_t is not None and now - self.last_t < self.options.min_gap_s:
             return []
         for kind in list(self.pending):
-            if now - self.pending[kind]["end"] > self.options.stale_s:
+            if now - ctx.flags[self.pending[kind]].end > self.options.stale_s:
                 del self.pending[kind]
-        order = PRIORITY + ("move_to_options",)
-        for kind in sorted(self.pending, key=order.index):
-            flag = self.pending[kind]
-            if kind == "venting" and now < self.options.quiet_venting_s:
+        for kind in sorted(self.pending, key=PRIORITY.index):
+            flag = ctx.flags[self.pending[kind]]
+            if kind == FlagKind.VENTING and now < self.options.quiet_venting_s:
                 continue
             del self.pending[kind]
-            return [self._say(flag, now)]
+            self.done.add((flag.kind, flag.start))
+            return [self._say(Nudge(str(flag.kind), now, SHORT.get(kind, kind), flag.message, flag.suggestion,
+                                    flag.start, flag.end, flag.utterances))]
+        if self.prompt is not None:
+            p, self.prompt = self.prompt, None
+            return [self._say(Nudge(p.kind, now, p.title, p.message, p.suggestion, p.evidence_start, now))]
         return []
 
     def _options_prompt(self, ctx: AnalysisContext, now: float) -> None:
@@ -92,27 +105,18 @@ class NudgePolicy(Component):
         if now < due:
             return
         self.options_prompted = True
-        self.pending["move_to_options"] = {
-            "kind": "move_to_options", "start": round(due - 120.0, 2), "end": round(now, 2),
-            "message": f"{(now / 60):.0f} min in and no options explored yet.",
-            "suggestion": "What could you do about it? What two small steps could you take?"}
+        self.prompt = Nudge("move_to_options", now, SHORT["move_to_options"],
+                            f"{minutes(now)} in and no options explored yet.",
+                            "What could you do about it? What two small steps could you take?", due - 120.0, now)
 
-    def _say(self, flag: dict[str, Any], now: float) -> Event:
-        key = (flag["kind"], flag["start"])
-        self.done.add(key)
-        self.last_t = now
-        nudge = {
-            "kind": flag["kind"],
-            "t": round(now, 2),
-            "title": SHORT.get(flag["kind"], flag["kind"]),
-            "message": flag["message"],
-            "suggestion": flag.get("suggestion") or "",
-            "evidence": {"start": flag["start"], "end": flag["end"]},
-        }
-        if flag.get("kind") != "move_to_options":
-            flag["nudged_at"] = nudge["t"]
+    def _say(self, nudge: Nudge) -> Event:
+        self.last_t = nudge.t
         self.nudges.append(nudge)
-        return Event(EventType.NUDGE, now, {"nudge": nudge}, Audience.COACH)
+        return Event(EventType.NUDGE, nudge.t, {"nudge": nudge.to_dict()}, Audience.COACH)
 
     def contribute(self, ctx: AnalysisContext, report: dict[str, Any]) -> None:
-        report["nudges"] = list(self.nudges)
+        report["nudges"] = [n.to_dict() for n in self.nudges]
+        said = {(n.kind, round(n.evidence_start, 2)): round(n.t, 2) for n in self.nudges}
+        for f in report.get("flags") or []:  # the report's own copies; emitted flags stay as they were
+            if (f["kind"], f["start"]) in said:
+                f["nudged_at"] = said[(f["kind"], f["start"])]

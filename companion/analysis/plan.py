@@ -83,7 +83,7 @@ def stage_minutes(planned_minutes: float, given: dict[str, float] | None = None)
     if base:
         return dict(base)
     ref = DEFAULT_PLANS[60]
-    return {s: round(ref[s] * planned_minutes / 60, 2) for s in STAGES}
+    return {s: ref[s] * planned_minutes / 60 for s in STAGES}
 
 
 @dataclass
@@ -99,12 +99,21 @@ class ResolvedPlan:
 
 
 def resolve_plan(plan: SessionPlan, length_s: float | None) -> ResolvedPlan | None:
-    """The plan in force; None while a file's length (and so its default) is unknown."""
+    """The plan in force; None while a file's length (and so its own plan) is unknown.
+
+    A plan that was set (minutes, or minutes per stage) is kept. Without one, a
+    recording's or transcript's own length is split in the default proportions,
+    so "over plan" means what a coach means by it for that session, and a
+    17-minute transcript is not measured against a 30-minute plan.
+    """
     if plan.planned_minutes:
         m = float(plan.planned_minutes)
         derived = False
-    elif length_s is not None:
-        m = float(default_minutes(length_s))
+    elif plan.stage_minutes:
+        m = float(sum(plan.stage_minutes.values()))
+        derived = False
+    elif length_s:
+        m = round(length_s / 60, 2)
         derived = True
     else:
         return None

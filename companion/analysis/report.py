@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from companion.roles import is_coach_side, is_coachee_side
+
 Table = tuple[list[str], list[list[str]]]
 
 
@@ -91,8 +93,8 @@ def _verdict(within: bool | None, norm: dict[str, Any]) -> str:
     return f"within (coach at most {limit})" if within else f"coach above {limit}"
 
 
-def _one_with_role(r: dict[str, Any], roles: tuple[str, ...]) -> dict[str, Any] | None:
-    people = [p for p in r.get("participants") or [] if p.get("role") in roles]
+def _one_on(r: dict[str, Any], side: Callable[[str | None], bool]) -> dict[str, Any] | None:
+    people = [p for p in r.get("participants") or [] if side(p.get("role"))]
     return people[0] if len(people) == 1 else None
 
 
@@ -101,7 +103,7 @@ def _talk_balance(r: dict[str, Any]) -> Table:
     norm = r.get("talk_norm")
     if not norm:
         return [], []
-    coach, coachee = _one_with_role(r, ("coach", "facilitator")), _one_with_role(r, ("coachee",))
+    coach, coachee = _one_on(r, is_coach_side), _one_on(r, is_coachee_side)
     head = ["Part", "Coach share", "Coachee share", f"Norm {norm['name']}"]
     rows = [["Whole session", pct(coach["talk_share"]) if coach else "-",
              pct(coachee["talk_share"]) if coachee else "-", _verdict(norm.get("within"), norm)]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from companion.analysis.acts import detect
+from companion.analysis.talk import talk_seconds
 from companion.analysis.text import parse
 from companion.errors import InputError
 from companion.model import Role, Utterance
@@ -41,9 +42,7 @@ def assign_roles(
     seat) talks most like a coach (questions, "you"), the coachee is who talks
     most of the rest, and everyone else is a member.
     """
-    talk: dict[str, float] = defaultdict(float)
-    for u in utterances:
-        talk[u.speaker] += u.duration
+    talk = talk_seconds(utterances)
     speakers = list(talk)
     for name, flag in ((coach, "--coach"), (coachee, "--coachee")):
         if name is not None and name not in talk:

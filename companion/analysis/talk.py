@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from companion.analysis.base import AnalysisContext, Component
-from companion.model import Audience, Event, EventType, Role, Utterance
+from companion.analysis.results import Flag, FlagKind, minutes
+from companion.model import Audience, Event, EventType, Utterance
+from companion.roles import is_coach_side
 
 #: Overlap (seconds) beyond which starting to speak counts as an interruption.
 #: Exported captions round cue times, so a few hundred ms of overlap is noise.
@@ -28,8 +30,14 @@ ROLLING_S = 300.0
 #: holds at least ``DOMINANCE_MIN_TALK_S`` of talk.
 DOMINANCE_SHARE = 0.6
 DOMINANCE_MIN_TALK_S = 120.0
-#: A coach turn longer than this is a monologue worth flagging.
-COACH_MONOLOGUE_S = 90.0
+#: Coach-side share of the whole session's talk above which the session is coach-dominated.
+DOMINANCE_SESSION_SHARE = 0.55
+#: Holding the floor longer than this (either side) is a monologue worth flagging.
+MONOLOGUE_S = 60.0
+#: A backchannel by someone else does not end a run: at most this many words and seconds.
+BACKCHANNEL_WORDS = 3
+BACKCHANNEL_S = 2.0
+_QUESTION_OPENERS = frozenset({"what", "how", "why", "who", "where", "when", "which", "anything", "really"})
 #: This many coach interruptions within ``ROLLING_S`` make a flag.
 INTERRUPTIONS_FLAG = 3
 
@@ -37,6 +45,25 @@ INTERRUPTIONS_FLAG = 3
 _FILLER = re.compile(r" (?:u+m+|u+h+|e+r+m*|u+h+m+|a+h+|you know|i mean|sort of|kind of)(?= )")
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def added_talk(last_end: float, utt: Utterance) -> float:
+    """Seconds an utterance adds to its speaker's talk time, given where their talk so far ended.
+
+    The one definition of talk time: the union of a speaker's utterances, so
+    overlapping cues of one speaker count once.
+    """
+    return max(0.0, utt.end - max(utt.start, last_end))
+
+
+def talk_seconds(utterances: list[Utterance]) -> dict[str, float]:
+    """Each speaker's talk time over a list of utterances in start order (``added_talk`` summed)."""
+    last: dict[str, float] = {}
+    out: dict[str, float] = {}
+    for u in utterances:
+        out[u.speaker] = out.get(u.speaker, 0.0) + added_talk(last.get(u.speaker, 0.0), u)
+        last[u.speaker] = max(last.get(u.speaker, 0.0), u.end)
+    return out
 
 
 def count_words(utt: Utterance) -> int:
@@ -71,8 +98,12 @@ class TalkTracker(Component):
         self.patience: list[float] = []
         self.last_utt: tuple[str, float] | None = None  # (speaker, end) of the latest utterance
         self.coach_interruptions: deque[float] = deque()
-        self.dominance_flag: dict[str, Any] | None = None
-        self.monologue_flagged_turn: float | None = None
+        self.dominance_flag: Flag | None = None
+        self.dominance_raised = False
+        #: Who holds the floor, since when, until when, and the utterances of the run.
+        self.floor: tuple[str, float, float] | None = None
+        self.floor_utts: list[int] = []
+        self.monologue_flag: Flag | None = None
         self.interruption_flag_until = -1.0
         #: Talk seconds per minute of the session: {minute: [coach_s, all_s]}.
         self.minutes: dict[int, list[float]] = {}
@@ -83,7 +114,7 @@ class TalkTracker(Component):
     def update(self, ctx: AnalysisContext, i: int) -> list[Event]:
         u = ctx.utterances[i]
         s = self._stats(u.speaker)
-        added = max(0.0, u.end - max(u.start, s.last_end))
+        added = added_talk(s.last_end, u)
         # What this utterance adds to its speaker's talk time (the union, so overlapping
         # cues of one speaker count once); per-stage figures sum this, not raw durations.
         ctx.marks[i]["talk_s"] = round(added, 3)
@@ -94,7 +125,7 @@ class TalkTracker(Component):
             s.words += count_words(u)
             if i < len(ctx.parsed):
                 s.fillers += len(_FILLER.findall(ctx.parsed[i].joined))
-        is_coach = ctx.role_of(u.speaker) in (Role.COACH, Role.FACILITATOR)
+        is_coach = ctx.is_coach_side(u.speaker)
         # Someone else was still talking when this speaker started.
         interrupted = False
         for other, o in self.speakers.items():
@@ -103,7 +134,7 @@ class TalkTracker(Component):
                 interrupted = True
                 break
         if is_coach and self.last_utt and self.last_utt[0] != u.speaker \
-                and ctx.role_of(self.last_utt[0]) in (Role.COACHEE, Role.MEMBER):
+                and ctx.is_coachee_side(self.last_utt[0]):
             self.patience.append(u.start - self.last_utt[1])
         if u.speaker != self.current_speaker:
             s.turns += 1
@@ -116,9 +147,60 @@ class TalkTracker(Component):
         self._add_recent(u.end, u.speaker, added)
         self._add_minutes(u, added, is_coach)
         events = [Event(EventType.BALANCE, u.end, self.balance(ctx), Audience.COACH)]
+        events += self._floor(ctx, i)
         if is_coach:
             events += self._coach_flags(ctx, u, s, interrupted)
         return events
+
+    def _is_backchannel(self, ctx: AnalysisContext, i: int) -> bool:
+        """A short "mm", "yeah" by someone else that does not take the floor (and answers no question)."""
+        u = ctx.utterances[i]
+        if u.duration > BACKCHANNEL_S:
+            return False
+        if not u.transcribed:
+            return True
+        p = ctx.parsed[i] if i < len(ctx.parsed) else None
+        words = [t for t in (p.tokens if p else u.text.lower().split()) if t[:1].isalnum()]
+        if not words or len(words) > BACKCHANNEL_WORDS or words[0] in _QUESTION_OPENERS:
+            return False
+        if p and any(x.asked for x in p.sentences):
+            return False
+        # An answer to a question the floor-holder just asked takes the floor.
+        last = self.floor_utts[-1] if self.floor_utts else None
+        if last is not None and last < len(ctx.parsed):
+            lp = ctx.parsed[last]
+            if lp.sentences and lp.sentences[-1].asked:
+                return False
+        return True
+
+    def _floor(self, ctx: AnalysisContext, i: int) -> list[Event]:
+        """Follow who holds the floor and flag a run over ``MONOLOGUE_S`` (either side)."""
+        u = ctx.utterances[i]
+        if self.floor and self.floor[0] == u.speaker:
+            who, start, end = self.floor
+            self.floor = (who, start, max(end, u.end))
+            self.floor_utts.append(i)
+        elif self.floor and self._is_backchannel(ctx, i):
+            return []
+        else:
+            self.floor, self.floor_utts, self.monologue_flag = (u.speaker, u.start, u.end), [i], None
+        who, start, end = self.floor
+        run = end - start
+        if run <= MONOLOGUE_S:
+            return []
+        coach = is_coach_side(ctx.role_of(who))
+        message = (f"You have held the floor for {minutes(run)}." if coach
+                   else f"{who} has talked for {minutes(run)} without a break.")
+        if self.monologue_flag is not None:
+            self.monologue_flag = ctx.grow_flag(self.monologue_flag, end=end, message=message,
+                                                utterances=tuple(self.floor_utts))
+            return []
+        suggestion = ("What are you taking from this?" if coach
+                      else "Can I check what I have heard so far? What matters most in that for you?")
+        self.monologue_flag, ev = ctx.raise_flag(
+            FlagKind.LONG_MONOLOGUE, start, end, message, suggestion,
+            utterances=tuple(self.floor_utts), who=who)
+        return [ev]
 
     def _add_recent(self, end: float, speaker: str, added: float) -> None:
         self.recent.append((end, speaker, added))
@@ -139,11 +221,12 @@ class TalkTracker(Component):
                 bucket[0] += part
             t, left = t + part, left - part
 
-    def recent_share(self, ctx: AnalysisContext, role: Role = Role.COACH) -> float | None:
+    def recent_share(self, ctx: AnalysisContext) -> float | None:
+        """The coach side's share of talk in the rolling window."""
         total = sum(self.recent_s.values())
         if total <= 0:
             return None
-        return sum(v for k, v in self.recent_s.items() if ctx.role_of(k) == role) / total
+        return sum(v for k, v in self.recent_s.items() if ctx.is_coach_side(k)) / total
 
     def _coach_flags(self, ctx: AnalysisContext, u: Utterance, s: SpeakerTalk, interrupted: bool) -> list[Event]:
         events: list[Event] = []
@@ -151,24 +234,17 @@ class TalkTracker(Component):
         share = self.recent_share(ctx)
         if share is not None and total >= DOMINANCE_MIN_TALK_S and share > DOMINANCE_SHARE:
             if self.dominance_flag is None:
+                self.dominance_raised = True
                 self.dominance_flag, ev = ctx.raise_flag(
-                    "coach_dominance", max(0.0, u.end - ROLLING_S), u.end,
+                    FlagKind.COACH_DOMINANCE, max(0.0, u.end - ROLLING_S), u.end,
                     f"You have done {share * 100:.0f}% of the talking in the last "
                     f"{ROLLING_S / 60:.0f} min.",
-                    "What do you make of that?")
+                    "What do you make of that?", who=u.speaker)
                 events.append(ev)
             else:
-                self.dominance_flag["end"] = round(u.end, 2)
+                self.dominance_flag = ctx.grow_flag(self.dominance_flag, end=u.end)
         elif share is not None and share < DOMINANCE_SHARE - 0.1:
             self.dominance_flag = None  # balance restored: a later stretch is a new flag
-        turn = s.last_end - s.turn_start
-        if turn > COACH_MONOLOGUE_S and self.monologue_flagged_turn != s.turn_start:
-            self.monologue_flagged_turn = s.turn_start
-            _, ev = ctx.raise_flag(
-                "long_monologue", s.turn_start, s.last_end,
-                f"You have spoken for {turn / 60:.1f} min without a break.",
-                "What are you taking from this?")
-            events.append(ev)
         if interrupted:
             self.coach_interruptions.append(u.start)
             while self.coach_interruptions[0] < u.start - ROLLING_S:
@@ -176,12 +252,26 @@ class TalkTracker(Component):
             if len(self.coach_interruptions) >= INTERRUPTIONS_FLAG and u.start > self.interruption_flag_until:
                 self.interruption_flag_until = u.start + ROLLING_S
                 _, ev = ctx.raise_flag(
-                    "interruptions", self.coach_interruptions[0], u.end,
+                    FlagKind.INTERRUPTIONS, self.coach_interruptions[0], u.end,
                     f"You started speaking over the coachee {len(self.coach_interruptions)} times "
                     f"in {ROLLING_S / 60:.0f} min.",
-                    "Let the pause run a little longer; what else comes to mind for you?")
+                    "Let the pause run a little longer; what else comes to mind for you?", who=u.speaker)
                 events.append(ev)
         return events
+
+    def finish(self, ctx: AnalysisContext, end: float) -> list[Event]:
+        """A session whose coach side talked over ``DOMINANCE_SESSION_SHARE`` of it all is coach-dominated."""
+        coaches = ctx.coach_side()
+        share = sum(self.share(c) for c in coaches)
+        if self.dominance_raised or not coaches or share <= DOMINANCE_SESSION_SHARE:
+            return []
+        start = min((u.start for u in ctx.utterances), default=0.0)
+        _, ev = ctx.raise_flag(
+            FlagKind.COACH_DOMINANCE, start, end,
+            f"You did {share * 100:.0f}% of the talking in this session.",
+            "What would help the coachee do more of the talking next time?",
+            who=coaches[0] if len(coaches) == 1 else None)
+        return [ev]
 
     def share(self, speaker: str) -> float:
         s = self.speakers.get(speaker)
@@ -221,7 +311,7 @@ class TalkTracker(Component):
                 "fillers_per_minute": round(s.fillers / (s.transcribed_s / 60), 2) if s.transcribed_s > 0 else None,
             })
         report["participants"] = rows
-        coaches = ctx.speakers_with(Role.COACH)
+        coaches = ctx.coach_side()
         skills = report["coach_skills"]
         skills["talk_share"] = round(sum(self.share(c) for c in coaches), 4) if coaches else None
         skills["interruptions"] = sum(self.speakers[c].interruptions for c in coaches if c in self.speakers)

@@ -14,7 +14,8 @@ import re
 from typing import Any
 
 from companion.analysis.base import AnalysisContext, Component
-from companion.model import Event, Role
+from companion.analysis.results import Flag, FlagKind, minutes
+from companion.model import Event
 
 
 def _words(*patterns: str) -> re.Pattern[str]:
@@ -65,7 +66,8 @@ def focus_of(joined: str) -> str:
 
 
 def venting_threshold_s(planned_minutes: float | None) -> float:
-    planned = (planned_minutes or 30) * 60
+    """About three minutes (the peer-coaching guidance), longer only for sessions planned over 20 minutes."""
+    planned = (planned_minutes or 20) * 60
     return min(VENTING_MAX_S, max(VENTING_MIN_S, 0.15 * planned))
 
 
@@ -79,7 +81,9 @@ class VentingTracker(Component):
         self.last_problem = 0.0
         self.problem_in_stretch = 0.0
         self.talk_in_stretch = 0.0
-        self.flag: dict[str, Any] | None = None
+        self.flag: Flag | None = None
+        self.utts: list[int] = []  # the problem utterances of the current stretch
+        self.who: str | None = None
         self.stretches: list[dict[str, Any]] = []
 
     def _threshold(self, ctx: AnalysisContext) -> float:
@@ -87,44 +91,47 @@ class VentingTracker(Component):
 
     def update(self, ctx: AnalysisContext, i: int) -> list[Event]:
         u = ctx.utterances[i]
-        role = ctx.role_of(u.speaker)
-        if role not in (Role.COACHEE, Role.MEMBER) or not u.transcribed:
+        if not ctx.is_coachee_side(u.speaker) or not u.transcribed:
             return []
         focus = focus_of(ctx.parsed[i].joined)
         ctx.marks[i]["focus"] = focus
-        self.focus_s[focus] += u.duration
+        talk = ctx.marks[i].get("talk_s", u.duration)  # the talk tracker's own accounting
+        self.focus_s[focus] += talk
         if focus == "problem":
             if self.start is None:
                 self.start, self.problem_in_stretch, self.talk_in_stretch = u.start, 0.0, 0.0
+                self.utts, self.who = [], u.speaker
             self.last_problem = u.end
-            self.problem_in_stretch += u.duration
-            self.talk_in_stretch += u.duration
+            self.utts.append(i)
+            self.problem_in_stretch += talk
+            self.talk_in_stretch += talk
             return self._check(ctx, u.end)
         if self.start is None:
             return []
         if focus == "solution" or u.start - self.last_problem > VENTING_GAP_S:
             self._close(u.start if focus == "solution" else self.last_problem)
             return []
-        self.talk_in_stretch += u.duration
+        self.talk_in_stretch += talk
         return []
 
     def _check(self, ctx: AnalysisContext, now: float) -> list[Event]:
+        assert self.start is not None
         lasted = now - self.start
         if self.flag is not None:
-            self.flag["end"] = round(now, 2)
-            self.flag["duration_s"] = round(lasted, 1)
-            self.flag["message"] = self._message(lasted)
+            self.flag = ctx.grow_flag(self.flag, end=now, message=self._message(lasted),
+                                      utterances=tuple(self.utts), details={"duration_s": round(lasted, 1)})
             return []
         # Mostly problem talk, for long enough: healthy venting stays unflagged.
         if lasted < self._threshold(ctx) or self.problem_in_stretch < 0.5 * self.talk_in_stretch:
             return []
         self.flag, ev = ctx.raise_flag(
-            "venting", self.start, now, self._message(lasted),
-            "So, how would you like the situation to be?", duration_s=round(lasted, 1))
+            FlagKind.VENTING, self.start, now, self._message(lasted),
+            "So, how would you like the situation to be?", utterances=tuple(self.utts), who=self.who,
+            duration_s=round(lasted, 1))
         return [ev]
 
     def _message(self, lasted: float) -> str:
-        return (f"The coachee has talked about what is wrong for {lasted / 60:.0f} min "
+        return (f"The coachee has talked about what is wrong for {minutes(lasted)} "
                 "without moving towards what they want.")
 
     def _close(self, end: float) -> None:

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from companion.analysis.commitments import confirms, declines, strip_lead_ins
-from companion.analysis.grow import OPENING
+from companion.analysis.stagecues import OPENING
 from companion.analysis.text import parse, split_sentences
 from companion.logbook.actions import closing_question, draft_actions
 from companion.logbook.goal import draft_goal

@@ -40,7 +40,7 @@ class Run:
         return self.analyzer.report()
 
     def flags(self, kind: str) -> list[dict[str, Any]]:
-        return [f for f in self.analyzer.ctx.flags if f["kind"] == kind]
+        return [f.to_dict() for f in self.analyzer.ctx.flags if f.kind == kind]
 
     def nudges(self) -> list[dict[str, Any]]:
         return [e.data["nudge"] for e in self.events if e.type == "nudge"]
