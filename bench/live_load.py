@@ -40,7 +40,8 @@ import httpx
 import numpy as np
 from aiortc import RTCSessionDescription
 
-from companion.media.rtc import IcePolicy
+from companion.media import ice
+from companion.media.ice import IcePolicy
 from tests.support.rtc_client import CallClient, PacedAudio, Received, tone_bursts
 from tests.support.server import free_port
 
@@ -94,6 +95,7 @@ def cpu_seconds(pid: int) -> float:
 
 async def direct_baseline(seconds: float) -> list[float]:
     """Two aiortc peers connected directly (no server): the latency the relay is compared to."""
+    ice.install()
     policy = IcePolicy.loopback_only()
     a, b = policy.new_peer_connection(), policy.new_peer_connection()
     track, sent = burst_sender(0.0, 1000)

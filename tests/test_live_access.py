@@ -48,7 +48,8 @@ def test_wrong_or_missing_token_gets_403_and_no_data(server, session, token):
         assert e.value.response.status_code == 403
     # A valid token for another session opens nothing here.
     cy = other.json()["participants"][0]["token"]
-    assert httpx.get(f"{server.url}/api/sessions/{sid}/live", headers={"Authorization": f"Bearer {cy}"}).status_code == 403
+    r = httpx.get(f"{server.url}/api/sessions/{sid}/live", headers={"Authorization": f"Bearer {cy}"})
+    assert r.status_code == 403
     # The join page itself is harmless: static, no session data in it.
     page = httpx.get(f"{server.url}/join/{sid}")
     assert page.status_code == 200 and "Private" not in page.text and 'data-testid="join"' in page.text

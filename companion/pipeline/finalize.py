@@ -1,0 +1,60 @@
+"""Finalize a stored session: the full report and log draft from its stored utterances.
+
+A live session's nudges are the ones its coach was actually sent (stored as
+``nudge`` events the moment they went out), not those of the replay: the
+replay has no clock ticks, so its time-based nudges differ.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from companion.analysis.plan import SessionPlan
+from companion.model import Role
+from companion.pipeline.files import analyze_utterances
+from companion.store import now_iso
+
+
+def session_plan(s: dict[str, Any]) -> SessionPlan:
+    """A stored session's plan: its length and, when it has one, its own stage allocation."""
+    stages = json.loads(s["stage_minutes"]) if s.get("stage_minutes") else None
+    return SessionPlan(planned_minutes=s["planned_minutes"], stage_minutes=stages)
+
+
+def sent_nudges(store, sid: str) -> list[dict[str, Any]]:
+    """The nudges a live session sent to its coach, in the order they went out."""
+    return [e["data"]["nudge"] for e in store.events(sid) if e["type"] == "nudge" and "nudge" in e["data"]]
+
+
+def finalize_session(store, sid: str) -> dict[str, Any]:
+    """Analyse a stored session's utterances with its participants' roles; store report and log draft.
+
+    Used when a live session ends; safe to run again (the report is rebuilt).
+    """
+    s = store.get_session(sid)
+    roles = {p["name"]: Role(p["role"]) if p["role"] else None for p in s["participants"]}
+    utterances = store.utterances(sid)
+    analysis = analyze_utterances(
+        utterances,
+        roles=roles,
+        plan=session_plan(s),
+        session={"id": sid, "title": s["title"], "source": s["source"], "started_at": s["started_at"]
+                 or s["created_at"], "mode": s["mode"]},
+    )
+    report = analysis.report
+    if s["started_at"]:  # a call took place: report what the coach saw during it
+        _use_sent_nudges(report, sent_nudges(store, sid))
+    store.save_report(sid, report)
+    store.update_session(sid, status="ended", ended_at=s.get("ended_at") or now_iso())
+    return report
+
+
+def _use_sent_nudges(report: dict[str, Any], nudges: list[dict[str, Any]]) -> None:
+    report["nudges"] = nudges
+    said = {(n["kind"], n["evidence"]["start"]): n["t"] for n in nudges}
+    for flag in report.get("flags") or []:
+        flag.pop("nudged_at", None)
+        t = said.get((flag["kind"], flag["start"]))
+        if t is not None:
+            flag["nudged_at"] = t
