@@ -113,3 +113,13 @@ def test_coachee_never_receives_coach_events(server, session):
     # Nudges and flags are stored as they happen, for the review.
     kinds = [e["type"] for e in server.store.events(sid)]
     assert "nudge" in kinds and "flag" in kinds and "paused" in kinds
+
+
+def test_pause_takes_only_a_real_boolean(server, session):
+    sid, tokens = session
+    h = {"Authorization": f"Bearer {tokens['coachee']}"}
+    for body in ({"paused": 0}, {"paused": 1}, {"paused": "true"}, {"paused": None}, {}):
+        r = httpx.post(f"{server.url}/api/sessions/{sid}/pause", headers=h, json=body)
+        assert r.status_code == 422, body
+    r = httpx.post(f"{server.url}/api/sessions/{sid}/pause", headers=h, json={"paused": False})
+    assert r.status_code == 200 and r.json()["paused"] is False

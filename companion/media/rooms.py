@@ -133,9 +133,8 @@ class Room:
                 if state == "connected":
                     peer.connected = True
                     self._presence()
-                elif state in ("failed", "closed"):
-                    if self.peers.get(name) is peer:
-                        await self.leave(name)
+                elif state in ("failed", "closed") and self.peers.get(name) is peer:
+                    await self.leave(name)
 
             try:
                 await pc.setRemoteDescription(

@@ -15,6 +15,9 @@ from companion.model import Role
 from companion.pipeline.files import analyze_utterances
 from companion.store import now_iso
 
+#: Event stored (and message type sent) each time recognition skips a stretch of speech to keep up.
+SKIPPED = "transcription_skipped"
+
 
 def session_plan(s: dict[str, Any]) -> SessionPlan:
     """A stored session's plan: its length and, when it has one, its own stage allocation."""
@@ -24,7 +27,7 @@ def session_plan(s: dict[str, Any]) -> SessionPlan:
 
 def sent_nudges(store, sid: str) -> list[dict[str, Any]]:
     """The nudges a live session sent to its coach, in the order they went out."""
-    return [e["data"]["nudge"] for e in store.events(sid) if e["type"] == "nudge" and "nudge" in e["data"]]
+    return [e["data"]["nudge"] for e in store.events(sid) if e["type"] == "nudge"]
 
 
 def finalize_session(store, sid: str) -> dict[str, Any]:
@@ -44,7 +47,13 @@ def finalize_session(store, sid: str) -> dict[str, Any]:
     )
     report = analysis.report
     if s["started_at"]:  # a call took place: report what the coach saw during it
-        _use_sent_nudges(report, sent_nudges(store, sid))
+        events = store.events(sid)
+        _use_sent_nudges(report, [e["data"]["nudge"] for e in events if e["type"] == "nudge"])
+        skipped = sum(1 for e in events if e["type"] == SKIPPED)
+        if skipped:
+            report["session"].setdefault("notes", []).append(
+                f"Transcription fell behind during the call: {skipped} stretch(es) of speech were not transcribed "
+                "(they count for talk time, turns and pauses, not for questions or stages).")
     store.save_report(sid, report)
     store.update_session(sid, status="ended", ended_at=s.get("ended_at") or now_iso())
     return report

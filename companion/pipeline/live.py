@@ -29,14 +29,12 @@ from companion.asr.stream import SpeakerStream
 from companion.asr.whisper import Transcriber
 from companion.media.audio import SAMPLE_RATE
 from companion.model import Audience, Event, EventType, Role, Utterance
-from companion.pipeline.finalize import session_plan
+from companion.pipeline.finalize import SKIPPED, session_plan
 
 Publish = Callable[[dict[str, Any], Audience], Any]
 
 #: Whether this version of the speech stream offers interim results (``on_interim``).
 INTERIM = "on_interim" in inspect.signature(SpeakerStream).parameters
-#: Event type stored (and message type sent) when recognition skipped speech to keep up.
-SKIPPED = "transcription_skipped"
 
 #: How long an utterance may wait for another speaker's earlier speech before it is analysed anyway.
 MAX_HOLD_S = 8.0
