@@ -1,6 +1,6 @@
 """Live-call load: N concurrent two-person audio sessions of aiortc clients, all on 127.0.0.1.
 
-Run: ``.venv/bin/python bench/live_load.py [--max-sessions 16] [--seconds 10] [--repeats 3]``
+Run: ``.venv/bin/python bench/live_load.py [--max-sessions 16] [--seconds 10] [--repeats 3] [--profile OUT]``
 
 The server runs in its own process (``companion serve`` on a free loopback
 port, with an empty models folder, so nothing is transcribed; VAD and the
@@ -19,6 +19,10 @@ times with fresh sessions and every figure is the median over those runs
 and the machine's load average are printed so a busy machine shows. N
 doubles from 1 until that fails or ``--max-sessions``; everything stops by
 itself.
+
+``--profile OUT`` runs the server under cProfile (the event-loop thread, where
+the relay, VAD and analysis run) and prints its top self-time entries at the
+end; CPU figures from such a run are inflated by the profiler, shares are not.
 """
 
 from __future__ import annotations
@@ -191,6 +195,7 @@ def main() -> int:
     ap.add_argument("--max-sessions", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=10.0, help="measured seconds per run")
     ap.add_argument("--repeats", type=int, default=3, help="runs per level; figures are medians")
+    ap.add_argument("--profile", metavar="OUT", help="profile the server with cProfile into OUT")
     args = ap.parse_args()
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
@@ -198,7 +203,8 @@ def main() -> int:
                "COMPANION_KEY": KEY}
         # The server's output goes to a file: an unread pipe would fill up and stall the server.
         log = open(f"{tmp}/server.log", "wb")  # noqa: SIM115 (closed after the server exits)
-        proc = subprocess.Popen([sys.executable, "-m", "companion", "serve", "--port", str(port)],
+        profiler = ["-m", "cProfile", "-o", str(Path(args.profile).resolve())] if args.profile else []
+        proc = subprocess.Popen([sys.executable, *profiler, "-m", "companion", "serve", "--port", str(port)],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             url = f"http://127.0.0.1:{port}"
@@ -251,7 +257,22 @@ def main() -> int:
                 proc.kill()
                 proc.wait()
             log.close()
+    if args.profile:
+        print_profile(args.profile)
     return 0
+
+
+def print_profile(path: str, top: int = 25) -> None:
+    """The server's largest self-time entries, as shares of the profiled time."""
+    import pstats
+
+    stats = pstats.Stats(path)
+    total = sum(v[2] for v in stats.stats.values()) or 1.0  # type: ignore[attr-defined]
+    rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:top]  # type: ignore[attr-defined]
+    print(f"\nserver self time by function (cProfile, {total:.1f} s profiled):")
+    for (file, line, name), (_cc, _nc, tt, _ct, _callers) in rows:
+        where = file.split("site-packages/")[-1] if "site-packages/" in file else file.split("/work/")[-1]
+        print(f"{100 * tt / total:5.1f}%  {name}  ({where}:{line})")
 
 
 if __name__ == "__main__":
