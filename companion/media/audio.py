@@ -82,12 +82,12 @@ class AudioFile:
             self._container = av.open(src, mode="r")
         except (av.FFmpegError, OSError, ValueError) as e:
             raise InputError(f"not a readable audio file ({_reason(e)})", source=src) from None
-        stream = next((s for s in self._container.streams if s.type == "audio"), None)
+        stream = next((s for s in self._container.streams.audio), None)
         if stream is None:
             self._container.close()
             raise InputError("the file has no audio stream", source=src)
-        self._stream = stream
-        self.channels = 1 if (stream.codec_context.channels or 1) == 1 else 2
+        self._stream: av.AudioStream = stream
+        self.channels = 1 if (stream.codec_context.layout.nb_channels or 1) == 1 else 2
         #: Samples per channel decoded so far.
         self.samples = 0
         self.ended_early: str | None = None

@@ -167,7 +167,7 @@ class PacketFeed(MediaStreamTrack):
         self._queue.append(packet)
         self._ready.set()
 
-    async def recv(self) -> av.Packet:  # type: ignore[override]
+    async def recv(self) -> av.Packet:
         while True:
             if self.readyState != "live":
                 raise MediaStreamError
@@ -198,9 +198,9 @@ class SpeechTrack(MediaStreamTrack):
         self._packets: asyncio.Queue[tuple[bytes, int] | None] = asyncio.Queue()
         self._frames: deque[av.AudioFrame] = deque()
         self._decoder = av.CodecContext.create("libopus", "r")
-        self._decoder.sample_rate = OPUS_RATE  # type: ignore[attr-defined]
-        self._decoder.layout = "mono"  # type: ignore[attr-defined]
-        self._decoder.format = "s16"  # type: ignore[attr-defined]
+        self._decoder.sample_rate = OPUS_RATE
+        self._decoder.layout = "mono"
+        self._decoder.format = "s16"
         self._resampler = av.AudioResampler(format="s16", layout="mono", rate=SPEECH_RATE)
         self.decode_errors = 0
 
@@ -210,7 +210,7 @@ class SpeechTrack(MediaStreamTrack):
     def end(self) -> None:
         self._packets.put_nowait(None)
 
-    async def recv(self) -> av.AudioFrame:  # type: ignore[override]
+    async def recv(self) -> av.AudioFrame:
         while not self._frames:
             if self.readyState != "live":
                 raise MediaStreamError
@@ -220,7 +220,10 @@ class SpeechTrack(MediaStreamTrack):
                 raise MediaStreamError
             data, ts = item
             try:
-                frames = [out for f in self._decoder.decode(av.Packet(data)) for out in self._resampler.resample(f)]
+                frames = []
+                for decoded in self._decoder.decode(av.Packet(data)):
+                    decoded.pts = None  # timing comes from RTP below; without pts the resampler does less
+                    frames += self._resampler.resample(decoded)
             except av.FFmpegError as e:
                 self.decode_errors += 1
                 log.debug("cannot decode an Opus packet: %s", e)
@@ -325,5 +328,5 @@ def _copy_audio(frame: av.AudioFrame) -> av.AudioFrame:
         if len(view) < dst.buffer_size:  # not expected; the generic copy handles any layout
             return av.AudioFrame.from_ndarray(frame.to_ndarray(), format=frame.format.name,
                                               layout=frame.layout.name)
-        dst.update(view[:dst.buffer_size])
+        dst.update(view[:dst.buffer_size])  # type: ignore[arg-type]  # any buffer works
     return out

@@ -171,7 +171,7 @@ class Room:
                 t.sender.replaceTrack(feed)
                 t.direction = "sendonly"
                 peer.feeds[(other, kind)] = feed
-                slots.append(Slot(t.mid, kind, other, other_role))
+                slots.append(Slot(t.mid or "", kind, other, other_role))
                 source = self.peers.get(other)
                 if source is not None:
                     self._connect(source, feed, kind)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from typing import Any, Literal
 
@@ -88,7 +89,7 @@ class LiveManager:
             if live is None:
                 transcriber = Transcriber(speech.engine) if speech.engine is not None else None
                 live = LiveSession(self.store, sid, transcriber=transcriber, transcription_note=speech.note,
-                                   publish=lambda message, audience, sid=sid: self.hub.publish(sid, message, audience))
+                                   publish=functools.partial(self.hub.publish, sid))
                 self.sessions[sid] = live
         self._ensure_ticker()
         return live
@@ -247,7 +248,7 @@ class OfferIn(BaseModel):
 @router.post("/api/sessions/{sid}/rtc")
 async def rtc_offer(sid: str, body: OfferIn, request: Request) -> dict[str, Any]:
     access = require(request, sid)
-    if access.participant is None:
+    if access.participant is None or access.name is None:
         raise HTTPException(status_code=400, detail="only a participant's link joins the call; the owner key does not")
     s = _session_or_403(request, sid)
     if s["status"] == "ended":

@@ -199,6 +199,8 @@ function connectSocket() {
 const handlers = {
   hello(m) { setPaused(m.paused); $('captions').replaceChildren(); },
   caption(m) { addCaption(m); },
+  // Recognition fell behind and skipped speech: say so (it still counts for talk time).
+  transcription(m) { $('transcription-note').textContent = m.message; $('transcription-note').hidden = false; },
   balance(m) { showBalance(m); },
   stage(m) { showStage(m.stage); },
   clock(m) { showClock(m); },
@@ -219,7 +221,11 @@ function handle(m) {
 function addCaption(m) {
   const box = $('captions');
   const p = document.createElement('p');
-  p.dataset.index = m.index;
+  // Interim captions (final: false) show the words so far; the final one with the same id replaces them.
+  const key = m.id || `u${m.index}`;
+  p.dataset.id = key;
+  if (m.index !== undefined) p.dataset.index = m.index;
+  if (m.final === false) p.className = 'interim';
   const who = document.createElement('strong');
   who.textContent = `${m.speaker}: `;
   p.append(who);
@@ -231,7 +237,7 @@ function addCaption(m) {
     span.textContent = state.paused ? '(speaking; transcription paused)' : '(speaking)';
     p.append(span);
   }
-  box.querySelector(`[data-index="${m.index}"]`)?.remove();
+  box.querySelector(`[data-id="${CSS.escape(key)}"]`)?.remove();
   box.append(p);
   while (box.children.length > 200) box.firstChild.remove();
   box.scrollTop = box.scrollHeight;
