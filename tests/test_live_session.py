@@ -126,3 +126,14 @@ def test_speech_recognition_skipped_is_announced_stored_and_still_counts(store):
     report = finalize_session(store, sid)
     assert any("fell behind" in n for n in report["session"]["notes"])
     assert {p["name"]: p["talk_s"] for p in report["participants"]}["Sam"] == 5.0
+
+
+def test_a_call_without_a_speech_model_says_why_in_its_report(store):
+    sid = new_session(store)
+    note = "No speech model: 'base.en' is not in /models, so nothing was transcribed. Run `x` to fetch it."
+    live = LiveSession(store, sid, clock=Clock(), transcription_note=note)
+    live.start()
+    live._on_utterance(Utterance("Sam", 1.0, 4.0, transcribed=False))
+    again = LiveSession(store, sid, clock=Clock(), transcription_note=note)  # a restart does not repeat it
+    again.start()
+    assert finalize_session(store, sid)["session"]["notes"].count(note) == 1

@@ -17,6 +17,8 @@ from companion.store import now_iso
 
 #: Event stored (and message type sent) each time recognition skips a stretch of speech to keep up.
 SKIPPED = "transcription_skipped"
+#: Event stored when a call starts without a speech model: the note saying why and how to get one.
+SPEECH_NOTE = "speech_model"
 
 
 def session_plan(s: dict[str, Any]) -> SessionPlan:
@@ -49,9 +51,12 @@ def finalize_session(store, sid: str) -> dict[str, Any]:
     if s["started_at"]:  # a call took place: report what the coach saw during it
         events = store.events(sid)
         _use_sent_nudges(report, [e["data"]["nudge"] for e in events if e["type"] == "nudge"])
+        notes = report["session"].setdefault("notes", [])
+        for note in dict.fromkeys(e["data"]["note"] for e in events if e["type"] == SPEECH_NOTE):
+            notes.append(note)
         skipped = sum(1 for e in events if e["type"] == SKIPPED)
         if skipped:
-            report["session"].setdefault("notes", []).append(
+            notes.append(
                 f"Transcription fell behind during the call: {skipped} stretch(es) of speech were not transcribed "
                 "(they count for talk time, turns and pauses, not for questions or stages).")
     store.save_report(sid, report)

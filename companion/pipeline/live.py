@@ -29,7 +29,7 @@ from companion.asr.stream import SpeakerStream
 from companion.asr.whisper import Transcriber
 from companion.media.audio import SAMPLE_RATE
 from companion.model import Audience, Event, EventType, Role, Utterance
-from companion.pipeline.finalize import SKIPPED, session_plan
+from companion.pipeline.finalize import SKIPPED, SPEECH_NOTE, session_plan
 
 Publish = Callable[[dict[str, Any], Audience], Any]
 
@@ -101,6 +101,9 @@ class LiveSession:
             self.t0 = self.clock()
             started = datetime.fromtimestamp(self.t0, UTC).isoformat(timespec="milliseconds")
             self.store.update_session(self.sid, started_at=started, status="live")
+            if self.transcription_note:  # the report says why there is no transcript, in the speech part's words
+                self.store.add_event(self.sid, 0.0, SPEECH_NOTE, {"note": self.transcription_note,
+                                                                   "audience": "coach"})
 
     def now(self) -> float:
         return 0.0 if self.t0 is None else max(0.0, self.clock() - self.t0)
