@@ -94,11 +94,18 @@ def test_final_captions_carry_an_id_and_interim_ones_are_shown_but_never_stored(
         speaker, id, start, text = "Sam", "Sam-1", 2.0, "my meetings"
 
     live._on_interim(Interim())
-    live._on_utterance(Utterance("Sam", 2.0, 5.0, "My meetings run over."))
+    final = Utterance("Sam", 2.0, 5.0, "My meetings run over.")
+    if hasattr(final, "id"):  # the speech stream sets the same id on the final utterance
+        final.id = "Sam-1"
+    live._on_utterance(final)
+    if hasattr(final, "id"):
+        live._on_interim(Interim())  # a late interim after its final is not shown
     captions = [(m, a) for m, a in sent if m["type"] == "caption"]
     assert [m["final"] for m, _ in captions] == [False, True]
     assert {a for _, a in captions} == {Audience.EVERYONE}
     assert captions[0][0]["text"] == "my meetings" and captions[1][0]["id"]
+    if hasattr(final, "id"):
+        assert captions[1][0]["id"] == "Sam-1"
     assert [u.text for u in store.utterances(sid)] == ["My meetings run over."]
     assert len(live.analyzer.ctx.utterances) == 1
 

@@ -92,6 +92,8 @@ class LiveSession:
         self.skipped = sum(1 for e in store.events(sid) if e["type"] == SKIPPED)
         self._speaking_since: dict[str, float] = {}
         self._held: list[tuple[Utterance, float]] = []
+        #: Ids of utterances whose recognition finished (bounded, oldest dropped first).
+        self._closed_ids: dict[str, None] = {}
         self.ended = False
 
     # -- time ---------------------------------------------------------------------------
@@ -162,6 +164,11 @@ class LiveSession:
     def _on_utterance(self, utt: Utterance) -> None:
         if self.ended:
             return
+        uid = getattr(utt, "id", "")  # set by speech streams that give interim captions
+        if uid:
+            self._closed_ids[uid] = None
+            while len(self._closed_ids) > 1000:
+                del self._closed_ids[next(iter(self._closed_ids))]
         self._held.append((utt, self.clock()))
         self._held.sort(key=lambda h: h[0].start)
         self._release()
@@ -195,8 +202,8 @@ class LiveSession:
 
     def _on_interim(self, interim: Any) -> None:
         """Words recognised so far in an utterance still being spoken: shown, never analysed or stored."""
-        if self.ended or self.paused:
-            return
+        if self.ended or self.paused or interim.id in self._closed_ids:
+            return  # an interim never follows its utterance's final caption
         role = self.roles.get(interim.speaker)
         self.publish({"type": "caption", "id": interim.id, "final": False, "speaker": interim.speaker,
                       "role": str(role) if role else None, "start": round(interim.start, 2),
