@@ -1,6 +1,6 @@
 """Live-call load: N concurrent two-person audio sessions of aiortc clients, all on 127.0.0.1.
 
-Run: ``.venv/bin/python bench/live_load.py [--max-sessions 16] [--seconds 10] [--repeats 3]``
+Run: ``.venv/bin/python bench/live_load.py [--max-sessions 16] [--seconds 10] [--repeats 3] [--profile OUT]``
 
 The server runs in its own process (``companion serve`` on a free loopback
 port, with an empty models folder, so nothing is transcribed; VAD and the
@@ -19,6 +19,10 @@ times with fresh sessions and every figure is the median over those runs
 and the machine's load average are printed so a busy machine shows. N
 doubles from 1 until that fails or ``--max-sessions``; everything stops by
 itself.
+
+``--profile OUT`` runs the server under cProfile (the event-loop thread, where
+the relay, VAD and analysis run) and prints its top self-time entries at the
+end; CPU figures from such a run are inflated by the profiler, shares are not.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -40,7 +45,8 @@ import httpx
 import numpy as np
 from aiortc import RTCSessionDescription
 
-from companion.media.rtc import IcePolicy
+from companion.media import ice
+from companion.media.ice import IcePolicy
 from tests.support.rtc_client import CallClient, PacedAudio, Received, tone_bursts
 from tests.support.server import free_port
 
@@ -94,6 +100,7 @@ def cpu_seconds(pid: int) -> float:
 
 async def direct_baseline(seconds: float) -> list[float]:
     """Two aiortc peers connected directly (no server): the latency the relay is compared to."""
+    ice.install()
     policy = IcePolicy.loopback_only()
     a, b = policy.new_peer_connection(), policy.new_peer_connection()
     track, sent = burst_sender(0.0, 1000)
@@ -189,6 +196,8 @@ def main() -> int:
     ap.add_argument("--max-sessions", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=10.0, help="measured seconds per run")
     ap.add_argument("--repeats", type=int, default=3, help="runs per level; figures are medians")
+    ap.add_argument("--levels", help="comma-separated N to run, all of them, instead of doubling until it fails")
+    ap.add_argument("--profile", metavar="OUT", help="profile the server with cProfile into OUT")
     args = ap.parse_args()
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
@@ -196,7 +205,8 @@ def main() -> int:
                "COMPANION_KEY": KEY}
         # The server's output goes to a file: an unread pipe would fill up and stall the server.
         log = open(f"{tmp}/server.log", "wb")  # noqa: SIM115 (closed after the server exits)
-        proc = subprocess.Popen([sys.executable, "-m", "companion", "serve", "--port", str(port)],
+        profiler = ["-m", "cProfile", "-o", str(Path(args.profile).resolve())] if args.profile else []
+        proc = subprocess.Popen([sys.executable, *profiler, "-m", "companion", "serve", "--port", str(port)],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             url = f"http://127.0.0.1:{port}"
@@ -223,8 +233,9 @@ def main() -> int:
                   f"p95 {np.percentile(base, 95):.0f} ms ({len(base)} bursts)")
             print(f"{'N':>3} {'CPU/session':>12} {'(min-max)':>12} {'CPU/particip.':>13} {'server':>7} "
                   f"{'clients':>8} {'median':>7} {'p95':>7} {'added p50':>10} {'added p95':>10} {'heard':>6}")
-            best = 0
-            n = 1
+            best, failed = 0, False
+            levels = [int(x) for x in args.levels.split(",")] if args.levels else None
+            n = levels.pop(0) if levels else 1
             while n <= args.max_sessions:
                 r = median_of([asyncio.run(run_level(url, n, args.seconds, proc.pid))
                                for _ in range(args.repeats)])
@@ -235,21 +246,45 @@ def main() -> int:
                       f"{r['client_cpu_pct']:>7.0f}% {r['median_ms']:>5.0f}ms {r['p95_ms']:>5.0f}ms "
                       f"{added50:>8.0f}ms {added95:>8.0f}ms {r['bursts_heard']:>6.0%}  "
                       f"load {os.getloadavg()[0]:.2f}", flush=True)
-                if added95 >= LIMIT_MS or r["bursts_heard"] < 0.9:
+                ok = added95 < LIMIT_MS and r["bursts_heard"] >= 0.9
+                if ok and not failed:
+                    best = n
+                failed = failed or not ok
+                if levels is not None:
+                    if not levels:
+                        break
+                    n = levels.pop(0)
+                    continue
+                if not ok:
                     break
-                best = n
                 n *= 2
             print(f"largest N with p95 added relay latency under {LIMIT_MS:.0f} ms: {best}"
                   f"{' (the cap; try --max-sessions)' if best == args.max_sessions else ''}")
         finally:
-            proc.terminate()
+            # SIGINT lets a profiled server unwind and write its profile; uvicorn stops on either.
+            proc.send_signal(signal.SIGINT if args.profile else signal.SIGTERM)
             try:
-                proc.wait(10)
+                proc.wait(30)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
             log.close()
+    if args.profile:
+        print_profile(args.profile)
     return 0
+
+
+def print_profile(path: str, top: int = 25) -> None:
+    """The server's largest self-time entries, as shares of the profiled time."""
+    import pstats
+
+    stats = pstats.Stats(path)
+    total = sum(v[2] for v in stats.stats.values()) or 1.0  # type: ignore[attr-defined]
+    rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:top]  # type: ignore[attr-defined]
+    print(f"\nserver self time by function (cProfile, {total:.1f} s profiled):")
+    for (file, line, name), (_cc, _nc, tt, _ct, _callers) in rows:
+        where = file.split("site-packages/")[-1] if "site-packages/" in file else file.split("/work/")[-1]
+        print(f"{100 * tt / total:5.1f}%  {name}  ({where}:{line})")
 
 
 if __name__ == "__main__":

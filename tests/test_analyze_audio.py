@@ -150,3 +150,35 @@ def test_clipping_noise_is_not_speech(tmp_path, capsys, models_dir_with_tiny):
     report = analyze(capsys, str(path), "--no-store")
     assert report["utterances"] == []
     assert all(p["words"] == 0 for p in report["participants"])
+
+
+def test_a_long_recording_is_decoded_in_bounded_memory(tmp_path):
+    """Twenty minutes (38 MB once decoded to 16 kHz) are analysed holding a few seconds at a time."""
+    import tracemalloc
+
+    from companion.config import Settings
+    from companion.pipeline import analyze_file
+
+    path = write_wav(tmp_path / "long.wav", np.zeros(20 * 60 * 8000, np.int16), rate=8000)
+    settings = Settings.load(data_dir=tmp_path / "data", models_dir=tmp_path / "no-models")
+    tracemalloc.start()
+    try:
+        analysis = analyze_file(path, settings)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert analysis.report["session"]["duration_s"] == pytest.approx(1200, abs=0.1)
+    assert peak < 12_000_000, f"peak {peak / 1e6:.0f} MB"
+
+
+def test_a_recording_cut_short_says_so(tmp_path, capsys, dialogue):
+    """An Ogg file announces no length, so a cut one used to be analysed as if it were whole."""
+    full = encode(tmp_path / "full.ogg", dialogue.mono(), "libopus")
+    cut = tmp_path / "cut.ogg"
+    data = full.read_bytes()
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    report = analyze(capsys, str(cut), "--no-store")
+    assert any("ends early" in n for n in report["session"]["notes"])
+    whole = analyze(capsys, str(full), "--no-store")
+    assert not any("ends early" in n for n in whole["session"]["notes"])
+    assert report["session"]["duration_s"] < whole["session"]["duration_s"]

@@ -131,3 +131,13 @@ def test_a_page_on_another_port_with_the_owner_cookie_gets_no_socket_and_ends_no
     with connect(f"ws://127.0.0.1:{port}/ws/sessions/{sid}", origin=f"http://127.0.0.1:{port}",
                  additional_headers=cookie, open_timeout=5) as ws:
         assert json.loads(ws.recv(timeout=5))["type"]
+
+
+def test_pause_takes_only_a_real_boolean(server, session):
+    sid, tokens = session
+    h = {"Authorization": f"Bearer {tokens['coachee']}"}
+    for body in ({"paused": 0}, {"paused": 1}, {"paused": "true"}, {"paused": None}, {}):
+        r = httpx.post(f"{server.url}/api/sessions/{sid}/pause", headers=h, json=body)
+        assert r.status_code == 422, body
+    r = httpx.post(f"{server.url}/api/sessions/{sid}/pause", headers=h, json={"paused": False})
+    assert r.status_code == 200 and r.json()["paused"] is False

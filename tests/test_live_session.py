@@ -62,3 +62,88 @@ def test_paused_transcription_is_announced_and_stored(store):
     paused = [m for m, a in sent if m["type"] == "paused"]
     assert paused and paused[-1]["paused"] is True and paused[-1]["by"] == "Sam"
     assert any(e["type"] == "paused" for e in store.events(sid))
+
+
+def test_the_stored_nudges_are_exactly_those_sent_to_the_coach(store):
+    """Time-based nudges come from clock ticks; the replay at the end has none, so it must not decide."""
+    sid = new_session(store)
+    sent = []
+    clock = Clock()
+    live = LiveSession(store, sid, clock=clock, publish=lambda m, a: sent.append((m, a)))
+    live.start()
+    clock.t += 20
+    live._on_utterance(Utterance("Maya", 1.0, 4.0, "What would you like to talk about today?"))
+    live._on_utterance(Utterance("Sam", 4.5, 19.0, "My manager keeps changing my priorities every week."))
+    for _ in range(40):  # half an hour of ticks, one a minute, with nobody moving on to options
+        clock.t += 60
+        live.tick()
+    coach_saw = [m["nudge"] for m, a in sent if m["type"] == "nudge"]
+    assert coach_saw and all(a == Audience.COACH for m, a in sent if m["type"] == "nudge")
+    report = finalize_session(store, sid)
+    assert report["nudges"] == coach_saw
+    assert store.report(sid)["nudges"] == coach_saw
+
+
+def test_final_captions_carry_an_id_and_interim_ones_are_shown_but_never_stored(store):
+    sid = new_session(store)
+    sent = []
+    live = LiveSession(store, sid, clock=Clock(), publish=lambda m, a: sent.append((m, a)))
+    live.start()
+
+    class Interim:  # the shape asr.stream's interim results have
+        speaker, id, start, text = "Sam", "Sam-1", 2.0, "my meetings"
+
+    live._on_interim(Interim())
+    final = Utterance("Sam", 2.0, 5.0, "My meetings run over.")
+    if hasattr(final, "id"):  # the speech stream sets the same id on the final utterance
+        final.id = "Sam-1"
+    live._on_utterance(final)
+    if hasattr(final, "id"):
+        live._on_interim(Interim())  # a late interim after its final is not shown
+    captions = [(m, a) for m, a in sent if m["type"] == "caption"]
+    assert [m["final"] for m, _ in captions] == [False, True]
+    assert {a for _, a in captions} == {Audience.EVERYONE}
+    assert captions[0][0]["text"] == "my meetings" and captions[1][0]["id"]
+    if hasattr(final, "id"):
+        assert captions[1][0]["id"] == "Sam-1"
+    assert [u.text for u in store.utterances(sid)] == ["My meetings run over."]
+    assert len(live.analyzer.ctx.utterances) == 1
+
+
+def test_speech_recognition_skipped_is_announced_stored_and_still_counts(store):
+    sid = new_session(store)
+    sent = []
+    clock = Clock()
+
+    class Stats:
+        skipped_by_session: dict[str, int] = {}
+
+    class Behind:  # a transcriber that had to skip clips to keep up
+        stats = Stats()
+
+    live = LiveSession(store, sid, clock=clock, transcriber=Behind(), publish=lambda m, a: sent.append((m, a)))
+    live.start()
+    clock.t += 10
+    live._on_utterance(Utterance("Sam", 1.0, 6.0, transcribed=False))
+    Behind.stats.skipped_by_session["another session"] = 3  # the server-wide worker serves others too
+    live.tick()
+    assert not [m for m, a in sent if m["type"] == "transcription"]
+    Behind.stats.skipped_by_session[sid] = 1
+    live.tick()
+    live.tick()  # announced once per increase
+    notices = [m for m, a in sent if m["type"] == "transcription"]
+    assert len(notices) == 1 and notices[0]["skipped"] == 1 and "talk time" in notices[0]["message"]
+    report = finalize_session(store, sid)
+    assert any("fell behind" in n for n in report["session"]["notes"])
+    assert {p["name"]: p["talk_s"] for p in report["participants"]}["Sam"] == 5.0
+
+
+def test_a_call_without_a_speech_model_says_why_in_its_report(store):
+    sid = new_session(store)
+    note = "No speech model: 'base.en' is not in /models, so nothing was transcribed. Run `x` to fetch it."
+    live = LiveSession(store, sid, clock=Clock(), transcription_note=note)
+    live.start()
+    live._on_utterance(Utterance("Sam", 1.0, 4.0, transcribed=False))
+    again = LiveSession(store, sid, clock=Clock(), transcription_note=note)  # a restart does not repeat it
+    again.start()
+    assert finalize_session(store, sid)["session"]["notes"].count(note) == 1

@@ -14,7 +14,8 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
 from companion.errors import InputError
-from companion.media.rtc import Feed, IcePolicy, parse_ice_servers
+from companion.media.feeds import AudioTap, Feed, PacketFeed, SpeechTrack
+from companion.media.ice import IcePolicy, parse_ice_servers
 from tests.support.rtc_client import CallClient, PacedAudio, PacedVideo, tone_bursts
 
 # -- ICE configuration ------------------------------------------------------------------------------
@@ -291,22 +292,85 @@ def test_group_video_each_sees_and_hears_both_others(server):
     asyncio.run(run())
 
 
-def test_audio_level_matches_aiortcs_own_formula():
-    """The numpy audio level (RTP header, RFC 6465) gives exactly what aiortc's loop gives."""
-    import av
-    import numpy as np
+class _Frame:
+    def __init__(self, data: bytes, timestamp: int):
+        self.data, self.timestamp = data, timestamp
 
-    from companion.media import rtc
 
-    rng = np.random.default_rng(7)
-    cases = [np.zeros((1, 1920), np.int16), np.full((1, 1920), 32767, np.int16),
-             np.full((1, 1920), -32768, np.int16)]
-    cases += [(rng.normal(0, scale, (1, 1920))).clip(-32768, 32767).astype(np.int16)
-              for scale in (1, 30, 300, 3000, 20000)]
-    for layout, data in [("stereo", c) for c in cases] + [("mono", c[:, :960]) for c in cases]:
-        frame = av.AudioFrame.from_ndarray(data, format="s16", layout=layout)
-        frame.sample_rate = 48000
-        assert rtc.audio_level_dbov(frame) == rtc._aiortc_audio_level(frame), (layout, data[0, :4])
-    import aiortc.rtp
+def _opus_packets(n: int, value: int) -> list[bytes]:
+    enc = av.CodecContext.create("libopus", "w")
+    enc.sample_rate, enc.layout, enc.format = 48000, "stereo", "s16"
+    enc.time_base = fractions.Fraction(1, 48000)
+    out = []
+    t = np.arange(960 * n) / 48000
+    tone = (np.sin(2 * np.pi * 440 * t) * value).astype(np.int16)
+    for i in range(n):
+        f = av.AudioFrame.from_ndarray(np.repeat(tone[i * 960:(i + 1) * 960], 2)[None, :], format="s16",
+                                       layout="stereo")
+        f.sample_rate, f.pts = 48000, i * 960
+        out += [bytes(p) for p in enc.encode(f)]
+    return out
 
-    assert aiortc.rtp.compute_audio_level_dbov is rtc.audio_level_dbov  # what the sender calls
+
+def test_packet_feed_forwards_opus_unchanged_with_monotonic_time_across_a_rejoin():
+    async def run():
+        feed = PacketFeed("Ann", "Bo")
+        first, second = AudioTap(), AudioTap()
+        feed.attach(first)
+        payloads = _opus_packets(6, 8000)
+        for i, p in enumerate(payloads[:3]):
+            first.put((None, _Frame(p, 3_000_000 + 960 * i)))
+        first.put((None, _Frame(payloads[0], 3_000_000)))  # a late duplicate is not sent again
+        a = [await asyncio.wait_for(feed.recv(), 2) for _ in range(3)]
+        feed.attach(second)  # Bo rejoined: their RTP clock starts over
+        for i, p in enumerate(payloads[3:]):
+            second.put((None, _Frame(p, 960 * i)))
+        b = [await asyncio.wait_for(feed.recv(), 2) for _ in range(3)]
+        assert first.listeners == set()  # the old source no longer feeds this listener
+        second.put(None)  # Bo's receiver stopped
+        assert not feed.attached
+        return payloads, a + b
+
+    payloads, got = asyncio.run(run())
+    assert [bytes(p) for p in got] == payloads  # forwarded as they came: no decode, no re-encode
+    pts = [p.pts for p in got]
+    assert pts == sorted(pts) and len(set(pts)) == 6 and pts[1] - pts[0] == 960
+    assert all(p.time_base == fractions.Fraction(1, 48000) for p in got)
+
+
+def test_speech_track_decodes_once_to_16khz_mono_and_ends_with_the_receiver():
+    async def run():
+        tap = AudioTap()
+        speech = tap.speech()
+        for i, p in enumerate(_opus_packets(25, 8000)):
+            tap.put((None, _Frame(p, 960 * i)))
+        tap.put(None)
+        frames = []
+        with pytest.raises(MediaStreamError):
+            while True:
+                frames.append(await asyncio.wait_for(speech.recv(), 2))
+        return speech, frames
+
+    speech, frames = asyncio.run(run())
+    assert isinstance(speech, SpeechTrack) and frames
+    assert {(f.sample_rate, f.format.name, f.layout.name) for f in frames} == {(16000, "s16", "mono")}
+    total = sum(f.samples for f in frames)
+    assert abs(total - 25 * 320) <= 320  # 0.5 s at 16 kHz (the resampler holds back a few samples)
+    loud = np.concatenate([f.to_ndarray().reshape(-1) for f in frames])[3200:]
+    assert np.sqrt(np.mean(loud.astype(np.float64) ** 2)) > 2000  # the tone came through
+    assert [f.pts for f in frames[:3]] == [0, 320, 640]
+
+
+def test_the_tap_sits_where_this_aiortc_hands_frames_to_its_decoder():
+    """The receiver internal the relay relies on (bounded in pyproject.toml) is still there."""
+    from aiortc import RTCRtpReceiver
+
+    class Transport:
+        state = "new"
+
+        def _register_rtp_receiver(self, *args):
+            pass
+
+    receiver = RTCRtpReceiver("audio", Transport())
+    tap = AudioTap.install(receiver)
+    assert receiver._RTCRtpReceiver__decoder_queue is tap

@@ -36,7 +36,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -80,6 +80,8 @@ class TranscriberStats:
     transcribed: int = 0
     #: Clips handed back untranscribed because the backlog was over its limit.
     skipped: int = 0
+    #: The same, per session (a server-wide worker serves several).
+    skipped_by_session: dict[Hashable, int] = field(default_factory=dict)
     passed_through: int = 0
     batches: int = 0
     errors: int = 0
@@ -146,6 +148,8 @@ class Transcriber:
                         waiting -= old.seconds
                         old.skipped = True
                         self.stats.skipped += 1
+                        by = self.stats.skipped_by_session
+                        by[old.session] = by.get(old.session, 0) + 1
             self._queue.append(job)
             self._cond.notify_all()
             return True

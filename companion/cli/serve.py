@@ -15,7 +15,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from companion.asr import speech_model
     from companion.config import Settings
-    from companion.media.rtc import parse_ice_servers
+    from companion.media.ice import parse_ice_servers
     from companion.server.app import create_app
 
     ice = ",".join(args.ice_server) if args.ice_server else None
@@ -58,7 +58,7 @@ def self_signed_certificate(folder: Path, host: str) -> tuple[Path, Path]:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    from companion.media.rtc import machine_addresses
+    from companion.media.ice import machine_addresses
 
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     if cert_path.is_file() and key_path.is_file():

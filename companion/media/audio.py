@@ -10,8 +10,10 @@ likely to have (wav, mp3, m4a/aac, ogg/opus/vorbis, webm, flac) without an
 
 Interfaces others rely on:
 
-- ``decode_file(path) -> list[np.ndarray]``: one int16 array per channel, all
-  at ``SAMPLE_RATE``. Raises ``InputError`` (one line, naming the file) for an
+- ``AudioFile(path)``: ``chunks()`` yields per-channel int16 arrays at
+  ``SAMPLE_RATE`` as the file decodes (bounded memory); ``ended_early`` notes
+  a stream cut off without its end marker. ``decode_file(path)`` is the whole
+  file at once. Both raise ``InputError`` (one line, naming the file) for an
   empty, truncated, unreadable or non-audio file.
 - ``Resampler().resample(frame) -> np.ndarray``: a live ``av.AudioFrame``
   (aiortc gives 48 kHz stereo s16, 960 samples) to 16 kHz mono int16. The
@@ -21,6 +23,7 @@ Interfaces others rely on:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -37,56 +40,134 @@ _TRUNCATION_SLACK_S = 1.0
 _TRUNCATION_RATIO = 0.97
 
 
+#: Seconds of audio per chunk ``AudioFile.chunks`` yields (memory stays at a few of these).
+CHUNK_S = 10.0
+
+
 def decode_file(path: str | Path) -> list[np.ndarray]:
     """Decode the first audio stream of ``path`` to 16 kHz int16, one array per channel.
 
     Mono files give one array, stereo files two. Files with more channels are
-    downmixed to stereo (a call recorder never writes more than two).
+    downmixed to stereo (a call recorder never writes more than two). Holds the
+    whole recording in memory; ``AudioFile`` streams it instead.
     """
-    path = Path(path)
-    src = str(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError("no such file", source=src) from None
-    except OSError as e:
-        raise InputError(f"cannot read the file ({e.strerror or e})", source=src) from None
-    if size == 0:
-        raise InputError("the file is empty", source=src)
+    with AudioFile(path) as f:
+        chunks = list(f.chunks())
+    return [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
 
-    try:
-        container = av.open(src, mode="r")
-    except (av.FFmpegError, OSError, ValueError) as e:
-        raise InputError(f"not a readable audio file ({_reason(e)})", source=src) from None
-    with container:
-        stream = next((s for s in container.streams if s.type == "audio"), None)
-        if stream is None:
-            raise InputError("the file has no audio stream", source=src)
-        in_channels = stream.codec_context.channels or 1
-        layout = "mono" if in_channels == 1 else "stereo"
-        n_out = 1 if layout == "mono" else 2
-        resampler = av.AudioResampler(format="s16p", layout=layout, rate=SAMPLE_RATE)
-        chunks: list[np.ndarray] = []
+
+class AudioFile:
+    """A recording decoded as it is read: ``chunks()`` yields per-channel 16 kHz int16 arrays.
+
+    Memory stays at a few ``CHUNK_S`` chunks whatever the length (a two-hour
+    file is never held whole). Opening checks the file (``InputError`` for a
+    missing, empty, unreadable or non-audio file); ``chunks()`` raises
+    ``InputError`` at the end when the header announces clearly more audio
+    than there is. ``ended_early`` is a note when the stream stops without its
+    end marker (an Ogg file cut short announces no length to check against).
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.source = src = str(self.path)
         try:
-            for frame in container.decode(stream):
-                for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray())
-            for out in resampler.resample(None):
-                chunks.append(out.to_ndarray())
-        except (av.FFmpegError, ValueError) as e:
-            done = sum(c.shape[1] for c in chunks) / SAMPLE_RATE
-            raise InputError(f"the audio is truncated or corrupt: decoding failed after {done:.1f} s "
-                             f"({_reason(e)})", source=src) from None
-        declared = _wav_declared_duration(path) or _declared_duration(container, stream)
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            raise InputError("no such file", source=src) from None
+        except OSError as e:
+            raise InputError(f"cannot read the file ({e.strerror or e})", source=src) from None
+        if size == 0:
+            raise InputError("the file is empty", source=src)
+        try:
+            self._container = av.open(src, mode="r")
+        except (av.FFmpegError, OSError, ValueError) as e:
+            raise InputError(f"not a readable audio file ({_reason(e)})", source=src) from None
+        stream = next((s for s in self._container.streams.audio), None)
+        if stream is None:
+            self._container.close()
+            raise InputError("the file has no audio stream", source=src)
+        self._stream: av.AudioStream = stream
+        self.channels = 1 if (stream.codec_context.layout.nb_channels or 1) == 1 else 2
+        #: Samples per channel decoded so far.
+        self.samples = 0
+        self.ended_early: str | None = None
 
-    if not chunks:
-        raise InputError("the file contains no audio samples (truncated or not audio)", source=src)
-    pcm = np.concatenate(chunks, axis=1) if len(chunks) > 1 else chunks[0]
-    decoded = pcm.shape[1] / SAMPLE_RATE
-    if declared and decoded < declared * _TRUNCATION_RATIO and declared - decoded > _TRUNCATION_SLACK_S:
-        raise InputError(f"the file is truncated: its header announces {declared:.1f} s of audio but only "
-                         f"{decoded:.1f} s is there", source=src)
-    return [np.ascontiguousarray(pcm[c], dtype=np.int16) for c in range(n_out)]
+    def __enter__(self) -> AudioFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._container.close()
+
+    @property
+    def duration(self) -> float:
+        return self.samples / SAMPLE_RATE
+
+    def chunks(self) -> Iterator[list[np.ndarray]]:
+        layout = "mono" if self.channels == 1 else "stereo"
+        resampler = av.AudioResampler(format="s16p", layout=layout, rate=SAMPLE_RATE)
+        pending: list[np.ndarray] = []
+        held = 0
+        step = int(CHUNK_S * SAMPLE_RATE)
+
+        def take() -> list[np.ndarray]:
+            nonlocal pending, held
+            pcm = np.concatenate(pending, axis=1) if len(pending) > 1 else pending[0]
+            pending, held = [], 0
+            self.samples += pcm.shape[1]
+            return [np.ascontiguousarray(pcm[c], dtype=np.int16) for c in range(self.channels)]
+
+        try:
+            for frame in self._container.decode(self._stream):
+                for out in resampler.resample(frame):
+                    pending.append(out.to_ndarray())
+                    held += out.samples
+                if held >= step:
+                    yield take()
+            for out in resampler.resample(None):
+                pending.append(out.to_ndarray())
+                held += out.samples
+        except (av.FFmpegError, ValueError) as e:
+            done = (self.samples + held) / SAMPLE_RATE
+            raise InputError(f"the audio is truncated or corrupt: decoding failed after {done:.1f} s "
+                             f"({_reason(e)})", source=self.source) from None
+        if held:
+            yield take()
+        if not self.samples:
+            raise InputError("the file contains no audio samples (truncated or not audio)", source=self.source)
+        declared = _wav_declared_duration(self.path) or _declared_duration(self._container, self._stream)
+        decoded = self.duration
+        if declared and decoded < declared * _TRUNCATION_RATIO and declared - decoded > _TRUNCATION_SLACK_S:
+            raise InputError(f"the file is truncated: its header announces {declared:.1f} s of audio but only "
+                             f"{decoded:.1f} s is there", source=self.source)
+        if _ogg_cut_short(self.path):
+            self.ended_early = (f"The recording ends early: its last Ogg page is incomplete or has no end-of-stream "
+                                f"mark, so it was cut off after {decoded:.1f} s; only that much was analysed.")
+
+
+def _ogg_cut_short(path: Path) -> bool:
+    """True when an Ogg file's last page is incomplete or lacks the end-of-stream flag (RFC 3533)."""
+    try:
+        with open(path, "rb") as f:
+            if f.read(4) != b"OggS":
+                return False
+            f.seek(0, 2)
+            size = f.tell()
+            f.seek(max(0, size - 65_536))
+            tail = f.read()
+    except OSError:
+        return False
+    pos = tail.rfind(b"OggS")
+    if pos < 0 or len(tail) - pos < 27:
+        return True
+    nsegs = tail[pos + 26]
+    if len(tail) - pos < 27 + nsegs:
+        return True
+    body = sum(tail[pos + 27:pos + 27 + nsegs])
+    complete = len(tail) - pos >= 27 + nsegs + body
+    return not complete or not tail[pos + 5] & 0x04
 
 
 def _declared_duration(container: av.container.InputContainer, stream: av.AudioStream) -> float | None:

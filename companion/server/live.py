@@ -21,17 +21,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from companion.asr import server_transcriber
+from companion.asr.transcriber import Transcriber
 from companion.config import WEB_DIR
-from companion.media.rtc import IcePolicy, Room, RoomManager
+from companion.media import ice
+from companion.media.ice import IcePolicy
+from companion.media.rooms import Room, RoomManager
 from companion.model import Audience
-from companion.pipeline import LiveSession, finalize_session
+from companion.pipeline import LiveSession, Speech, finalize_session, load_speech
+from companion.pipeline.live import caption_message
 from companion.server.auth import FORBIDDEN, Access, require, resolve, same_origin
 from companion.server.hub import Connection, Hub
 
@@ -48,13 +54,14 @@ class LiveManager:
     def __init__(self, app):
         self.app = app
         settings = app.state.settings
+        ice.install()  # the server starts calls: let its ICE policy choose aioice's host candidates
         self.policy = IcePolicy.for_server(settings.host, settings.ice_servers)
         self.rooms = RoomManager(self.policy)
         self.hub = Hub()
         self.sessions: dict[str, LiveSession] = {}
-        self._engine = None
-        self._engine_note: str | None = None
-        self._engine_loaded = False
+        self._speech: Speech | None = None
+        #: One recognition worker for every session of this server (each stream names its session).
+        self._transcriber: Transcriber | None = None
         self._engine_lock = asyncio.Lock()
         self._ticker: asyncio.Task | None = None
         #: The server's event loop (set by the lifespan; other threads hand work to it).
@@ -65,39 +72,35 @@ class LiveManager:
         return self.app.state.store
 
     # -- speech ------------------------------------------------------------------------
-    async def engine(self):
+    async def speech(self) -> Speech:
         """The speech engine, loaded once (off the event loop), or None with a note why."""
         async with self._engine_lock:
-            if not self._engine_loaded:
-                s = self.app.state.settings
-                try:
-                    from companion.asr.whisper import load_engine
+            if self._speech is None:
+                settings = self.app.state.settings
+                speech = await asyncio.get_running_loop().run_in_executor(
+                    None, functools.partial(load_speech, settings, warm_up=True))
+                self._use(speech)
+        assert self._speech is not None
+        return self._speech
 
-                    self._engine, self._engine_note = await asyncio.get_running_loop().run_in_executor(
-                        None, lambda: load_engine(s.models_dir, s.model, s.device))
-                except Exception as e:  # a broken model must not stop the call
-                    log.exception("speech model failed to load")
-                    self._engine, self._engine_note = None, f"The speech model could not be loaded: {e}"
-                self._engine_loaded = True
-        return self._engine
+    def _use(self, speech: Speech) -> None:
+        if self._transcriber is not None:
+            self._transcriber.close(wait=False)
+        self._speech = speech
+        self._transcriber = server_transcriber(speech.engine) if speech.engine is not None else None
 
     def use_engine(self, engine, note: str | None = None) -> None:
         """Use this speech engine instead of loading the configured model (tests, embedding)."""
-        self._engine, self._engine_note, self._engine_loaded = engine, note, True
+        self._use(Speech(engine, note))
 
     async def session(self, sid: str) -> LiveSession:
         live = self.sessions.get(sid)
         if live is None:
-            engine = await self.engine()
+            speech = await self.speech()
             live = self.sessions.get(sid)  # another request may have made it meanwhile
             if live is None:
-                transcriber = None
-                if engine is not None:
-                    from companion.asr.whisper import Transcriber
-
-                    transcriber = Transcriber(engine)
-                live = LiveSession(self.store, sid, transcriber=transcriber, transcription_note=self._engine_note,
-                                   publish=lambda message, audience, sid=sid: self.hub.publish(sid, message, audience))
+                live = LiveSession(self.store, sid, transcriber=self._transcriber, transcription_note=speech.note,
+                                   publish=functools.partial(self.hub.publish, sid))
                 self.sessions[sid] = live
         self._ensure_ticker()
         return live
@@ -153,9 +156,7 @@ class LiveManager:
         n = len(a.ctx.utterances)
         out = []
         for i in range(max(0, n - HISTORY), n):
-            row = a.utterance_row(i)
-            out.append({"type": "caption", **{k: row[k] for k in ("index", "speaker", "role", "start", "end",
-                                                                  "text", "transcribed")}})
+            out.append(caption_message(a, i))
         if access.coach_side and n:
             talk = next((c for c in a.components if hasattr(c, "balance")), None)
             if talk is not None:
@@ -172,8 +173,6 @@ class LiveManager:
         live = self.sessions.pop(sid, None)
         if live is not None:
             await live.finish()
-            if live.transcriber is not None:
-                live.transcriber.close(wait=False)
         s = self.store.get_session(sid)
         if s is not None and s["status"] != "ended":
             finalize_session(self.store, sid)
@@ -184,10 +183,10 @@ class LiveManager:
         if self._ticker is not None:
             self._ticker.cancel()
         await self.rooms.close()
-        for live in self.sessions.values():
-            if live.transcriber is not None:
-                live.transcriber.close(wait=False)
         self.sessions.clear()
+        if self._transcriber is not None:
+            self._transcriber.close(wait=False)
+            self._transcriber = None
 
 
 def manager(app) -> LiveManager:
@@ -202,13 +201,15 @@ def manager(app) -> LiveManager:
 
 @contextlib.asynccontextmanager
 async def lifespan(app):
-    manager(app).loop = asyncio.get_running_loop()
+    m = manager(app)
+    m.loop = asyncio.get_running_loop()
+    warm = asyncio.ensure_future(m.speech())  # load the model now, so the first caption is not late
     try:
         yield
     finally:
-        m = getattr(app.state, "live", None)
-        if m is not None:
-            await m.close()
+        if not warm.done():
+            warm.cancel()
+        await m.close()
 
 
 router = APIRouter(lifespan=lifespan)
@@ -232,14 +233,14 @@ async def live_info(sid: str, request: Request) -> dict[str, Any]:
     s = _session_or_403(request, sid)
     m = manager(request.app)
     live = m.sessions.get(sid)
-    await m.engine()
+    speech = await m.speech()
     return {
         "you": {"name": access.name, "role": access.participant["role"] if access.participant else None,
                 "owner": access.owner, "coach_side": access.coach_side},
         "session": {"id": sid, "title": s["title"], "mode": s["mode"], "status": s["status"],
                     "planned_minutes": s["planned_minutes"]},
         "participants": [{"name": p["name"], "role": p["role"]} for p in s["participants"]],
-        "transcription": {"available": m._engine is not None, "note": m._engine_note},
+        "transcription": {"available": speech.available, "note": speech.note},
         "paused": live.paused if live else False,
         "ice_servers": [{"urls": srv.urls, **({"username": srv.username, "credential": srv.credential}
                                                if srv.username else {})} for srv in m.policy.servers],
@@ -247,6 +248,8 @@ async def live_info(sid: str, request: Request) -> dict[str, Any]:
 
 
 class OfferIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     sdp: str = Field(min_length=1, max_length=200_000)
     type: Literal["offer"]
 
@@ -254,7 +257,7 @@ class OfferIn(BaseModel):
 @router.post("/api/sessions/{sid}/rtc")
 async def rtc_offer(sid: str, body: OfferIn, request: Request) -> dict[str, Any]:
     access = require(request, sid)
-    if access.participant is None:
+    if access.participant is None or access.name is None:
         raise HTTPException(status_code=400, detail="only a participant's link joins the call; the owner key does not")
     s = _session_or_403(request, sid)
     if s["status"] == "ended":
@@ -266,7 +269,10 @@ async def rtc_offer(sid: str, body: OfferIn, request: Request) -> dict[str, Any]
 
 
 class PauseIn(BaseModel):
-    paused: StrictBool  # {"paused": 0} is not a boolean
+    model_config = ConfigDict(extra="forbid")
+
+    #: Strict: ``0``, ``1`` or ``"true"`` are refused, not taken as booleans.
+    paused: StrictBool
 
 
 @router.post("/api/sessions/{sid}/pause")

@@ -195,6 +195,8 @@ function connectSocket() {
 const handlers = {
   hello(m) { setPaused(m.paused); $('captions').replaceChildren(); },
   caption(m) { addCaption(m); },
+  // Recognition fell behind and skipped speech: say so (it still counts for talk time).
+  transcription(m) { $('transcription-note').textContent = m.message; $('transcription-note').hidden = false; },
   balance(m) { showBalance(m); },
   stage(m) { showStage(m.stage); },
   clock(m) { showClock(m); },

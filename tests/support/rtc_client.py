@@ -21,7 +21,10 @@ import numpy as np
 from aiortc import MediaStreamTrack, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
-from companion.media.rtc import IcePolicy
+from companion.media import ice
+from companion.media.ice import IcePolicy
+
+ice.install()  # clients gather loopback candidates through the policy, as the server does
 
 RATE = 48_000
 FRAME = 960  # 20 ms
