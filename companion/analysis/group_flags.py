@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from companion.analysis.base import AnalysisContext, Component
+from companion.analysis.results import FlagKind
 from companion.analysis.turns import Turn, is_backchannel, is_group_session, planned_turn_s
 from companion.model import Event
 
@@ -117,6 +118,6 @@ class GroupFlags(Component):
         extra: dict[str, Any] = {"who": who}
         if turn is not None:
             extra["turn_of"] = turn.member
-        _, event = ctx.raise_flag(kind, start, end, message, suggestion, **extra)
+        _, event = ctx.raise_flag(FlagKind(kind), start, end, message, suggestion, **extra)
         return event
 

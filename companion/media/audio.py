@@ -260,6 +260,7 @@ class Resampler:
                 self._key = key
             # libswresample reads the frame through a new reference and leaves
             # its samples and timing fields alone (tests/test_audio.py checks it).
+            assert self._resampler is not None
             out = self._resampler.resample(frame)
         if not out:
             return np.zeros(0, dtype=np.int16)
@@ -270,4 +271,4 @@ class Resampler:
 
 def _samples(frame: av.AudioFrame) -> np.ndarray:
     """A mono s16 frame's samples as a new int16 array (``to_ndarray`` costs about 5x more)."""
-    return np.frombuffer(frame.planes[0], dtype=np.int16, count=frame.samples).copy()
+    return np.frombuffer(memoryview(frame.planes[0]), dtype=np.int16, count=frame.samples).copy()

@@ -211,6 +211,7 @@ class SpeechSegmenter:
     # -- the state machine -------------------------------------------------
     def _step(self, frame: np.ndarray) -> list[SegmenterEvent]:
         t = self._t
+        assert t is not None  # set by the first feed
         self._t = t + self.frame_s
         voiced = self._vad.is_speech(frame.tobytes(), SAMPLE_RATE)
         o = self.options
@@ -280,6 +281,7 @@ class SpeechSegmenter:
         if continue_speaking:
             # A hard cut inside speech: the next segment starts right here.
             now = self._t
+            assert now is not None
             self._reset_segment()
             self._audio_start = self._speech_start = now
             self._last_voiced_end = now

@@ -40,7 +40,7 @@ def _whose(request: Request, sid: str) -> tuple[Access, str, bool]:
     asked = request.query_params.get("participant") or None
     try:
         if access.participant is not None and access.role in LOG_OWNER_ROLES:
-            if asked and asked.casefold() != access.name.casefold():
+            if asked and asked.casefold() != (access.name or "").casefold():
                 raise HTTPException(status_code=403, detail=FORBIDDEN)  # a member's log is theirs alone
             return access, _book(request).owner_name(sid, access.name), True
         if not access.coach_side:
@@ -85,7 +85,7 @@ async def _body(request: Request) -> dict[str, Any]:
     return body
 
 
-def _call(fn, *args, **kw) -> dict[str, Any]:
+def _call(fn, *args, **kw) -> Any:
     """Run a LogBook change, turning its errors into one-line HTTP answers."""
     try:
         return fn(*args, **kw)
@@ -133,7 +133,7 @@ async def share_log(sid: str, request: Request):
 
 
 @router.get("/api/sessions/{sid}/log/versions")
-async def log_versions(sid: str, request: Request) -> list[dict[str, Any]]:
+async def log_versions(sid: str, request: Request) -> Any:
     # Earlier versions were never shared: the owner alone sees the history.
     name = _owner_only(request, sid)
     return _call(_book(request).versions, sid, name)
@@ -159,7 +159,7 @@ async def list_logs(sid: str, request: Request) -> list[dict[str, Any]]:
     access, _, mine = _whose(request, sid)
     book = _book(request)
     s = request.app.state.store.get_session(sid)
-    names = [access.name] if mine else [p["name"] for p in s["participants"]
+    names: list[str] = [access.name or ""] if mine else [p["name"] for p in s["participants"]
                                         if p["role"] in {str(r) for r in LOG_OWNER_ROLES}]
     out = []
     for name in names:
