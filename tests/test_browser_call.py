@@ -82,9 +82,11 @@ PAIR = """async () => {
 }"""
 
 
-def messages(page, type_=None):
+def messages(page, type_=None, *, interim=False):
+    """The messages a page received; captions are the final ones unless ``interim``."""
     log = page.evaluate("() => (window.companionCall && window.companionCall.log) || []")
-    return [m for m in log if type_ is None or m["type"] == type_]
+    return [m for m in log if (type_ is None or m["type"] == type_)
+            and (interim or m["type"] != "caption" or m.get("final", True))]
 
 
 @pytest.fixture
