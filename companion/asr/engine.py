@@ -22,6 +22,7 @@ window back into their own words.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from dataclasses import dataclass, field
@@ -34,6 +35,10 @@ from companion.asr.models import REQUIRED_FILES, is_model_dir
 from companion.errors import InputError
 from companion.media.audio import SAMPLE_RATE, to_float32
 from companion.model import Word
+
+# faster-whisper logs every clip it decodes at INFO ("Processing audio with duration ..."): noise
+# on a server's console and, for a live call, a record of when each person spoke.
+logging.getLogger("faster_whisper").setLevel(logging.WARNING)
 
 #: Mel frames per second of audio (Whisper's 10 ms hop).
 _FRAMES_PER_S = 100
