@@ -147,3 +147,39 @@ def test_a_call_without_a_speech_model_says_why_in_its_report(store):
     again = LiveSession(store, sid, clock=Clock(), transcription_note=note)  # a restart does not repeat it
     again.start()
     assert finalize_session(store, sid)["session"]["notes"].count(note) == 1
+
+
+def test_the_stage_clock_runs_on_through_a_momentary_flip(store):
+    """Clock messages time the shown stage from its start, and a shown 3-second flip to Options does not reset it."""
+    from tests.test_venting import COMPLAINTS
+
+    sid = store.create_session(title="Weekly", planned_minutes=20, participants=[
+        {"name": "Maya", "role": "coach"}, {"name": "Sam", "role": "coachee"}])["id"]
+    sent = []
+    clock = Clock()
+    live = LiveSession(store, sid, clock=clock, publish=lambda m, a: sent.append(m))
+    live.start()
+    t = 0.0
+
+    def say(who, seconds, text):
+        nonlocal t
+        start, t = t + 0.5, t + 0.5 + seconds
+        clock.t = live.t0 + t
+        live.add_utterance(Utterance(who, start, t, text))
+        live.tick()
+        return start
+
+    say("Maya", 4, "What would you like to work on today?")
+    say("Sam", 5, "I want our weekly team meeting to finish on time.")
+    reality = say("Maya", 3, "What is happening at the moment?")
+    for k in range(6):
+        say("Sam", 25, COMPLAINTS[k])
+        if k == 2:  # three options questions at once: the panel switches, then comes back
+            say("Maya", 3, "What could you do? What options do you have? What else could you try?")
+        else:
+            say("Maya", 1, "Mm.")
+    shown = [m["stage"] for m in sent if m["type"] == "stage" and "revision" not in m]
+    assert shown[-2:] == ["options", "reality"]
+    last = [m for m in sent if m["type"] == "clock"][-1]
+    assert last["stage"] == "reality"
+    assert last["stage_elapsed_s"] == round(t - reality, 1)
