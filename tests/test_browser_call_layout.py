@@ -168,7 +168,7 @@ def test_a_nudge_on_a_phone_is_seen_without_scrolling(server, browser, tmp_path)
 
     def say_all():
         for u in utterances:
-            live._on_utterance(u)
+            live.add_utterance(u)
         live._release(force=True)
 
     server.call_soon(say_all)

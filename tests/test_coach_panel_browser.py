@@ -33,7 +33,7 @@ def test_nudges_reach_the_coach_readably_and_never_the_coachee(server, playwrigh
 
         def say_all():
             for u in utterances:
-                live._on_utterance(u)
+                live.add_utterance(u)
             live._release(force=True)
 
         server.call_soon(say_all)

@@ -28,7 +28,7 @@ def new_group(store) -> str:
 def say(live, clock, who, seconds, text):
     start = live.now()
     clock.t += seconds
-    live._on_utterance(Utterance(who, start, start + seconds - 0.5, text))
+    live.add_utterance(Utterance(who, start, start + seconds - 0.5, text))
 
 
 def test_a_turn_from_the_panel_is_shown_to_all_and_analysed_for_the_facilitator_only(store):

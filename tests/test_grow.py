@@ -10,6 +10,7 @@ from companion.analysis.grow import LAG
 from companion.analysis.plan import default_minutes, stage_minutes
 from companion.model import Audience
 from tests.support.dialogues import GROW_DIALOGUE, NO_WILL_DIALOGUE, run, unpunctuated
+from tests.test_venting import COMPLAINTS
 
 
 def stage_order(report):
@@ -168,6 +169,38 @@ def test_a_momentary_flip_does_not_reset_the_live_stage_clock():
     # The clock still runs from where Reality began, before the flip.
     flip = r.analyzer.ctx.utterances[12].start
     assert shown[-1][1] < flip
+
+
+def _reality_with_a_flip(flip: str) -> list[tuple]:
+    """Goal, then a coachee complaining at length; halfway, one 3-second coach question about options."""
+    lines = [("C", "Hi Bo, what would you like to work on today?", 4.0),
+             ("E", "I want our weekly team meeting to finish on time.", 5.0),
+             ("C", "What would a good outcome look like for you?", 4.0),
+             ("E", "We finish within forty five minutes, three weeks in a row.", 5.0),
+             ("C", "What is happening at the moment?", 3.0)]
+    for k in range(8):
+        lines.append(("E", COMPLAINTS[k % len(COMPLAINTS)], 25.0))
+        lines.append(("C", flip, 3.0) if k == 3 else ("C", "Mm.", 1.0))
+    return lines
+
+
+def test_one_long_utterance_after_a_flip_is_not_sustained_evidence():
+    """The flip leads the decoder; the long complaint after it weakens that lead, so it does not count as dwell."""
+    r = run(_reality_with_a_flip("What else could you do? Any ideas?"), planned=20, finish=False)
+    shown = [(e.data["stage"], e.data["since"]) for e in r.events if e.type == "stage" and "revision" not in e.data]
+    assert shown == [("goal", 0.0), ("reality", r.analyzer.ctx.utterances[4].start)]
+
+
+def test_a_return_after_a_shown_flip_keeps_the_earlier_clock():
+    """Three options questions at once switch the panel; back in Reality seconds later, its clock runs on, and the
+    shown flip is later said to be revised."""
+    r = run(_reality_with_a_flip("What could you do? What options do you have? What else could you try?"),
+            planned=20)
+    shown = [(e.data["stage"], e.data["since"]) for e in r.events if e.type == "stage" and "revision" not in e.data]
+    assert [s for s, _ in shown] == ["goal", "reality", "options", "reality"]
+    assert shown[-1] == shown[1]
+    revised = [e.data["revision"] for e in r.events if e.type == "stage" and "revision" in e.data]
+    assert any(x["shown"] == "options" and x["final"] == "reality" for x in revised)
 
 
 def test_a_revised_stage_is_said_not_silently_rewritten():

@@ -24,8 +24,8 @@ def test_utterances_are_stored_at_once_and_published_to_the_right_audience(store
     live = LiveSession(store, sid, clock=clock, publish=lambda m, a: sent.append((m["type"], a)))
     live.start()
     clock.t += 10
-    live._on_utterance(Utterance("Maya", 1.0, 3.0, "What would you like to get from today?"))
-    live._on_utterance(Utterance("Sam", 3.5, 9.0, "I want to stop my meetings running over."))
+    live.add_utterance(Utterance("Maya", 1.0, 3.0, "What would you like to get from today?"))
+    live.add_utterance(Utterance("Sam", 3.5, 9.0, "I want to stop my meetings running over."))
     assert [u.speaker for u in store.utterances(sid)] == ["Maya", "Sam"]  # nothing waits for the end
     assert ("caption", Audience.EVERYONE) in sent
     assert {a for t, a in sent if t in ("balance", "marks")} == {Audience.COACH}
@@ -37,14 +37,14 @@ def test_a_restart_continues_the_same_session(store):
     clock = Clock()
     first = LiveSession(store, sid, clock=clock)
     first.start()
-    first._on_utterance(Utterance("Maya", 1.0, 3.0, "What would you like to work on?"))
-    first._on_utterance(Utterance("Sam", 3.5, 20.0, "My team meetings, they always overrun."))
+    first.add_utterance(Utterance("Maya", 1.0, 3.0, "What would you like to work on?"))
+    first.add_utterance(Utterance("Sam", 3.5, 20.0, "My team meetings, they always overrun."))
     clock.t += 60
 
     again = LiveSession(store, sid, clock=clock)  # the server came back up
     assert again.now() == 60.0  # session time survives: it comes from the stored start
     assert len(again.analyzer.ctx.utterances) == 2 and again.next_index == 2
-    again._on_utterance(Utterance("Maya", 61.0, 63.0, "What would a good meeting look like?"))
+    again.add_utterance(Utterance("Maya", 61.0, 63.0, "What would a good meeting look like?"))
     assert [u.start for u in store.utterances(sid)] == [1.0, 3.5, 61.0]
     report = finalize_session(store, sid)
     talk = {p["name"]: p["talk_s"] for p in report["participants"]}
@@ -72,8 +72,8 @@ def test_the_stored_nudges_are_exactly_those_sent_to_the_coach(store):
     live = LiveSession(store, sid, clock=clock, publish=lambda m, a: sent.append((m, a)))
     live.start()
     clock.t += 20
-    live._on_utterance(Utterance("Maya", 1.0, 4.0, "What would you like to talk about today?"))
-    live._on_utterance(Utterance("Sam", 4.5, 19.0, "My manager keeps changing my priorities every week."))
+    live.add_utterance(Utterance("Maya", 1.0, 4.0, "What would you like to talk about today?"))
+    live.add_utterance(Utterance("Sam", 4.5, 19.0, "My manager keeps changing my priorities every week."))
     for _ in range(40):  # half an hour of ticks, one a minute, with nobody moving on to options
         clock.t += 60
         live.tick()
@@ -97,7 +97,7 @@ def test_final_captions_carry_an_id_and_interim_ones_are_shown_but_never_stored(
     final = Utterance("Sam", 2.0, 5.0, "My meetings run over.")
     if hasattr(final, "id"):  # the speech stream sets the same id on the final utterance
         final.id = "Sam-1"
-    live._on_utterance(final)
+    live.add_utterance(final)
     if hasattr(final, "id"):
         live._on_interim(Interim())  # a late interim after its final is not shown
     captions = [(m, a) for m, a in sent if m["type"] == "caption"]
@@ -124,7 +124,7 @@ def test_speech_recognition_skipped_is_announced_stored_and_still_counts(store):
     live = LiveSession(store, sid, clock=clock, transcriber=Behind(), publish=lambda m, a: sent.append((m, a)))
     live.start()
     clock.t += 10
-    live._on_utterance(Utterance("Sam", 1.0, 6.0, transcribed=False))
+    live.add_utterance(Utterance("Sam", 1.0, 6.0, transcribed=False))
     Behind.stats.skipped_by_session["another session"] = 3  # the server-wide worker serves others too
     live.tick()
     assert not [m for m, a in sent if m["type"] == "transcription"]
@@ -143,7 +143,43 @@ def test_a_call_without_a_speech_model_says_why_in_its_report(store):
     note = "No speech model: 'base.en' is not in /models, so nothing was transcribed. Run `x` to fetch it."
     live = LiveSession(store, sid, clock=Clock(), transcription_note=note)
     live.start()
-    live._on_utterance(Utterance("Sam", 1.0, 4.0, transcribed=False))
+    live.add_utterance(Utterance("Sam", 1.0, 4.0, transcribed=False))
     again = LiveSession(store, sid, clock=Clock(), transcription_note=note)  # a restart does not repeat it
     again.start()
     assert finalize_session(store, sid)["session"]["notes"].count(note) == 1
+
+
+def test_the_stage_clock_runs_on_through_a_momentary_flip(store):
+    """Clock messages time the shown stage from its start, and a shown 3-second flip to Options does not reset it."""
+    from tests.test_venting import COMPLAINTS
+
+    sid = store.create_session(title="Weekly", planned_minutes=20, participants=[
+        {"name": "Maya", "role": "coach"}, {"name": "Sam", "role": "coachee"}])["id"]
+    sent = []
+    clock = Clock()
+    live = LiveSession(store, sid, clock=clock, publish=lambda m, a: sent.append(m))
+    live.start()
+    t = 0.0
+
+    def say(who, seconds, text):
+        nonlocal t
+        start, t = t + 0.5, t + 0.5 + seconds
+        clock.t = live.t0 + t
+        live.add_utterance(Utterance(who, start, t, text))
+        live.tick()
+        return start
+
+    say("Maya", 4, "What would you like to work on today?")
+    say("Sam", 5, "I want our weekly team meeting to finish on time.")
+    reality = say("Maya", 3, "What is happening at the moment?")
+    for k in range(6):
+        say("Sam", 25, COMPLAINTS[k])
+        if k == 2:  # three options questions at once: the panel switches, then comes back
+            say("Maya", 3, "What could you do? What options do you have? What else could you try?")
+        else:
+            say("Maya", 1, "Mm.")
+    shown = [m["stage"] for m in sent if m["type"] == "stage" and "revision" not in m]
+    assert shown[-2:] == ["options", "reality"]
+    last = [m for m in sent if m["type"] == "clock"][-1]
+    assert last["stage"] == "reality"
+    assert last["stage_elapsed_s"] == round(t - reality, 1)

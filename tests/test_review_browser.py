@@ -113,8 +113,11 @@ def test_review_without_transcript_shows_audio_figures_and_says_what_is_missing(
     coach = next(p for p in report["participants"] if p["role"] == "coach")
     assert page.get_by_test_id("coach-share").inner_text() == pct(coach["talk_share"])
     missing = page.get_by_test_id("missing-transcript").inner_text()
-    assert "companion models download base.en" in missing
     assert missing == report["transcript"]["note"].replace("`", "")
+    # The command that installs a model is named once, in the speech part's note among the session's notes.
+    assert "session's notes say how to install" in missing and "models download" not in missing
+    assert "Run companion models download base.en to get it" in page.locator("#notes").inner_text()
+    assert page.locator("#notes code", has_text="companion models download base.en").count() == 1
     assert "needs a transcript" in page.get_by_test_id("skill-open_questions").inner_text()
     assert page.get_by_test_id("skill-interruptions").locator(".skill-value").inner_text() == \
         str(report["coach_skills"]["interruptions"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from companion.analysis.analyzer import SessionAnalyzer
 from companion.analysis.base import Component
 from companion.analysis.talk import TalkTracker
-from companion.analysis.timeline import MODEL_HINT, NORM, TalkNormCheck, transcript_note, within_norm
+from companion.analysis.timeline import NORM, TalkNormCheck, transcript_note, within_norm
 from companion.model import Role, Utterance
 
 ROLES = {"Cat": Role.COACH, "Dev": Role.COACHEE}
@@ -70,7 +70,9 @@ def test_transcript_coverage_and_the_missing_model_note():
     heard = [Utterance("Cat", 0, 3, "", transcribed=False), Utterance("Dev", 3, 9, "", transcribed=False)]
     r = analyse(heard)
     assert r["transcript"]["utterances"] == 2 and r["transcript"]["transcribed"] == 0
-    assert MODEL_HINT in r["transcript"]["note"] and "No transcript" in r["transcript"]["note"]
+    note = r["transcript"]["note"]
+    assert note.startswith("No transcript") and "session's notes say how to install" in note
+    assert "companion models download" not in note  # the command is asr's to name (session.notes)
     # The talk verdict still works from timing alone: Cat 3 s of 9 s.
     assert r["talk_norm"]["within"] is False
 

@@ -11,9 +11,10 @@ prior on position helps: Will rarely comes in the first minutes.
 Decoding is a fixed-lag Viterbi: the latest ``LAG`` utterances may still be
 revised as later talk clarifies them, older ones are final. That keeps the
 live path at O(LAG) per utterance. What the coach is shown live changes only on
-sustained evidence (``DWELL_S`` and two utterances, or a clear margin), so a
-3-second flip does not reset the panel's stage clock; the clock starts where
-the new stage began as decoded. When a final decision differs from what was
+sustained evidence (``DWELL_S`` and two utterances that keep backing the new
+stage, or a clear margin), so a 3-second flip does not reset the panel's stage
+clock; the clock starts where the new stage began as decoded, and a return
+after a momentary flip that was shown keeps the earlier clock. When a final decision differs from what was
 shown, the tracker says so (a ``revision`` on a stage event and in the report).
 
 Stage flags (overrun, loop, no Will) live in ``stageflags``; they read this
@@ -86,7 +87,8 @@ class StageTracker(Component):
         #: The live stage as shown: state index, since when, and a challenger with its first sight.
         self.shown = 0
         self.shown_since = 0.0
-        self.pending: tuple[int, float, int] | None = None  # (state, since, utterances)
+        self.pending: tuple[int, float, int, float] | None = None  # (state, since, utterances, margin)
+        self.before: tuple[int, float] | None = None  # the stage shown before the current one, and its since
         self.shown_at: dict[int, str | None] = {}  # utterance -> stage shown when it arrived
         self.revisions: list[dict[str, Any]] = []
         self.flags = StageFlags()
@@ -162,22 +164,29 @@ class StageTracker(Component):
         if STATES[best] == STATES[self.shown] and (best == self.shown or STATES[best] is None):
             self.pending = None
             return []
-        if self.pending is None or self.pending[0] != best:
-            self.pending = (best, u.start, 1)
-        else:
-            self.pending = (best, self.pending[1], self.pending[2] + 1)
         margin = self.delta[best] - self.delta[self.shown]
+        if self.pending is None or self.pending[0] != best:
+            self.pending = (best, u.start, 1, margin)
+        elif margin >= self.pending[3]:
+            # Only talk that keeps backing the new stage counts: an utterance that weakens its lead is inertia.
+            self.pending = (best, self.pending[1], self.pending[2] + 1, margin)
         sustained = u.end - self.pending[1] >= DWELL_S and self.pending[2] >= 2
         if not sustained and margin < SWITCH_MARGIN and i > 0:
             return []
-        self.shown, self.pending = best, None
+        self.pending = None
         # The clock starts at the first utterance of the run now decoded as this stage.
         since = u.start
         for j in reversed(self.window):
             if ctx.marks[j]["stage"] != STATES[best]:
                 break
             since = ctx.utterances[j].start
-        self.shown_since = max(since, self.shown_since)
+        back, self.before = self.before, (self.shown, self.shown_since)
+        if back is not None and back[0] == best and since - self.shown_since < DWELL_S:
+            # Back after a momentary flip (decoded now as under DWELL_S): the earlier clock runs on.
+            self.shown_since = back[1]
+        else:
+            self.shown_since = max(since, self.shown_since)
+        self.shown = best
         stage = STATES[best]
         data: dict[str, Any] = {"stage": stage, "since": round(self.shown_since, 2)}
         plan = resolve_plan(ctx.plan, None)

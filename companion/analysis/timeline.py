@@ -2,7 +2,8 @@
 
 The review shows the talk balance "against the norm for coaching" and must
 say which norm it uses; it must also say plainly when there is no transcript
-and how to get one. Both judgements are made here, once, so the review page,
+(how to get a speech model is the speech part's note, in ``session.notes``).
+Both judgements are made here, once, so the review page,
 the Markdown export and the terminal report only read them.
 
 The talk figures themselves are not computed here: ``talk.TalkTracker``
@@ -19,9 +20,6 @@ from typing import Any
 
 from companion.analysis.base import AnalysisContext, Component
 from companion.model import Event
-
-#: The command that fetches a speech model, named where a transcript is missing.
-MODEL_HINT = "companion models download base.en"
 
 
 @dataclass(frozen=True)
@@ -50,14 +48,18 @@ def within_norm(coach_share: float | None, norm: TalkNorm = NORM) -> bool | None
 
 
 def transcript_note(utterances: int, transcribed: int) -> str | None:
-    """What the review must say when speech was heard but not (all) transcribed."""
+    """What the review must say when speech was heard but not (all) transcribed.
+
+    Why there is no transcript, and the command that installs a speech model, are the speech
+    part's to say (its note goes into ``session.notes``); this note points there.
+    """
     if utterances == 0 or transcribed == utterances:
         return None
     if transcribed == 0:
-        return ("No transcript: no speech model was available, so only the audio-only figures are shown "
+        return ("No transcript: nothing was transcribed, so only the audio-only figures are shown "
                 "(talk time and balance, turns, monologues, interruptions, pauses). Questions, reflections, "
-                f"advice, GROW stages and venting need a transcript: run `{MODEL_HINT}`, "
-                "then analyse the session again.")
+                "advice, GROW stages and venting need a transcript; where no speech model was installed, "
+                "the session's notes say how to install one.")
     return (f"{utterances - transcribed} of {utterances} utterances were not transcribed (captions paused, or "
             "no speech model at the time); questions, reflections and stages count transcribed speech only.")
 

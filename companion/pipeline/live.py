@@ -60,7 +60,9 @@ class LiveSession:
       is submitted when it ends); they are held briefly and analysed in start
       order, as the analyzer expects.
     - Session time is wall-clock seconds since the call started
-      (``sessions.started_at``), so it survives reconnects and restarts.
+      (``sessions.started_at``), so it survives reconnects and restarts;
+      ``clock`` (default ``time.time``) is where "now" comes from, so a test
+      can script a long session in seconds (``add_utterance`` and ``tick``).
     - ``publish(message, audience)`` receives the messages for the browsers;
       the hub enforces the audience.
     """
@@ -111,7 +113,7 @@ class LiveSession:
     def stream(self, speaker: str) -> SpeakerStream:
         s = self.streams.get(speaker)
         if s is None:
-            s = SpeakerStream(speaker, self.transcriber, self._on_utterance, on_activity=self._on_activity,
+            s = SpeakerStream(speaker, self.transcriber, self.add_utterance, on_activity=self._on_activity,
                               on_interim=self._on_interim, session=self.sid)
             s.transcribe = not self.paused
             self.streams[speaker] = s
@@ -157,7 +159,13 @@ class LiveSession:
             self._release()
 
     # -- utterances in order ------------------------------------------------------------
-    def _on_utterance(self, utt: Utterance) -> None:
+    def add_utterance(self, utt: Utterance) -> None:
+        """A finished utterance, with session times: from a speech stream, or fed by a test or an embedding.
+
+        It is held until no other speaker may still finish earlier speech, then stored,
+        analysed and published like any other; with ``clock`` (see ``__init__``) and ``tick``
+        this drives a whole live session without audio.
+        """
         if self.ended:
             return
         uid = getattr(utt, "id", "")  # set by speech streams that give interim captions

@@ -23,6 +23,8 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
+from collections.abc import Callable
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
@@ -66,6 +68,8 @@ class LiveManager:
         self._ticker: asyncio.Task | None = None
         #: The server's event loop (set by the lifespan; other threads hand work to it).
         self.loop: asyncio.AbstractEventLoop | None = None
+        #: Where live sessions made from now on read the time (tests script a session's clock here).
+        self.clock: Callable[[], float] = time.time
 
     @property
     def store(self):
@@ -100,7 +104,7 @@ class LiveManager:
             live = self.sessions.get(sid)  # another request may have made it meanwhile
             if live is None:
                 live = LiveSession(self.store, sid, transcriber=self._transcriber, transcription_note=speech.note,
-                                   publish=functools.partial(self.hub.publish, sid))
+                                   publish=functools.partial(self.hub.publish, sid), clock=self.clock)
                 self.sessions[sid] = live
         self._ensure_ticker()
         return live

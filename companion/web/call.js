@@ -198,7 +198,7 @@ const handlers = {
   // Recognition fell behind and skipped speech: say so (it still counts for talk time).
   transcription(m) { $('transcription-note').textContent = m.message; $('transcription-note').hidden = false; },
   balance(m) { showBalance(m); },
-  stage(m) { showStage(m.stage); },
+  stage(m) { showStage(m.stage); if (m.revision) showRevision(m.revision); },
   clock(m) { showClock(m); },
   nudge(m) { addNudge(m.nudge || m, m.t); },
   // Flags are for the review; live, the coach gets the rate-limited nudges only.
@@ -259,6 +259,16 @@ function showStage(stage) {
   const text = `Stage: ${STAGE_NAMES[stage] || '–'}`;
   byTest('stage').textContent = text;
   byTest('panel-stage').textContent = text;
+}
+
+// A late correction is said, never slipped in: which stretch now reads as another stage.
+// The stage clock itself always comes from the server (time since the shown stage's start).
+function showRevision(r) {
+  const name = (stage) => STAGE_NAMES[stage] || 'no stage';
+  const note = byTest('stage-note');
+  note.textContent = `Earlier stretch revised: from ${clock(r.start)} it now reads as ${name(r.final)}, `
+    + `not ${name(r.shown)}.`;
+  note.hidden = false;
 }
 
 function showClock(m) {

@@ -97,11 +97,12 @@ function render(session, report) {
 }
 
 function renderNotes(report) {
-  const notes = (report.session.notes || []).map((n) => el('p', { class: 'note', text: n }));
+  // `command` in a note (the speech part's "how to install a model") is shown as code.
+  const withCode = (text) => text.split('`').map((part, i) => (i % 2 ? el('code', { text: part }) : part));
+  const notes = (report.session.notes || []).map((n) => el('p', { class: 'note' }, withCode(n)));
   const missing = report.transcript && report.transcript.note;
-  if (missing) { // `command` in the note is shown as code
-    const parts = missing.split('`').map((part, i) => (i % 2 ? el('code', { text: part }) : part));
-    notes.unshift(el('p', { class: 'note missing', role: 'note', 'data-testid': 'missing-transcript' }, parts));
+  if (missing) {
+    notes.unshift(el('p', { class: 'note missing', role: 'note', 'data-testid': 'missing-transcript' }, withCode(missing)));
   }
   $('notes').replaceChildren(...notes);
 }

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from companion.config import Settings
 from companion.model import Utterance
-from companion.pipeline import analyze_file, analyze_utterances
+from companion.pipeline import analyze_file, analyze_utterances, load_speech
 from tests.support.transcripts import zoom_vtt
 
 # (speaker, seconds, text): the coachee vents for about six minutes before moving on.
@@ -66,12 +66,17 @@ def store_venting_session(store, tmp_path: Path, settings: Settings) -> tuple[st
 
 
 def store_untranscribed_session(store) -> tuple[str, dict]:
-    """A session heard but not transcribed (no speech model): timings only."""
+    """A session heard but not transcribed (no speech model): timings only, and the speech part's note."""
+    settings = Settings.load()
+    settings.model = "base.en"  # not installed
+    speech = load_speech(settings)
+    assert speech.engine is None and speech.note
     utts, t = [], 0.5
     for i in range(12):
         who, secs = ("Coach", 4.0) if i % 2 == 0 else ("Coachee", 11.0)
         utts.append(Utterance(who, t, t + secs, "", transcribed=False))
         t += secs + 0.7
-    analysis = analyze_utterances(utts, coach="Coach", coachee="Coachee", session={"source": "call.wav"})
+    analysis = analyze_utterances(utts, coach="Coach", coachee="Coachee", session={"source": "call.wav"},
+                                  notes=[speech.note])
     sid = store.save_analysis(analysis.report, analysis.utterances, title="No model", source="call.wav")
     return sid, store.report(sid)

@@ -40,9 +40,18 @@ class RunningServer:
         """Run ``fn(*args)`` on the server's event loop (where live sessions live)."""
         self.loop.call_soon_threadsafe(fn, *args)
 
+    def call(self, fn, *args, timeout: float = 10.0):
+        """Run ``fn(*args)`` on the server's event loop, wait for it and return its result (or raise its error)."""
+        return asyncio.run_coroutine_threadsafe(_call(fn, *args), self.loop).result(timeout)
+
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+async def _call(fn, *args):
+    out = fn(*args)
+    return await out if asyncio.iscoroutine(out) else out
 
 
 #: The owner key every test server and test app uses.
