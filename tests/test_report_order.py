@@ -158,3 +158,57 @@ def test_present_in_order_refuses_an_order_that_is_not_a_permutation():
 def test_replay_order_is_stable_by_start():
     utts = [Utterance("A", 5, 6, "c"), Utterance("B", 1, 2, "a"), Utterance("A", 5, 7, "d"), Utterance("B", 3, 4, "b")]
     assert replay_order(utts) == [1, 3, 0, 2]
+
+
+SEVERAL_SECONDS_LATE = [
+    ("Ann", 0.0, 6.0, "What would you like to focus on today?"),
+    ("Bo", 6.5, 30.0, "I want to stop taking work home every evening, it is wearing me down."),
+    ("Ann", 12.0, 13.0, "Mm-hmm."),
+    ("Bo", 31.0, 40.0, "And the deadlines keep moving."),
+    ("Ann", 20.0, 21.0, "Right."),  # listed 11 s late
+    ("Ann", 41.0, 48.0, "What will you do first, and by when?"),
+    ("Bo", 49.0, 56.0, "I will talk to my manager on Monday about the deadlines."),
+]
+
+
+@pytest.mark.parametrize("kind", ["vtt", "json"])
+def test_analyze_a_file_with_a_cue_listed_seconds_late(tmp_path, capsys, kind):
+    text = zoom_vtt(SEVERAL_SECONDS_LATE) if kind == "vtt" else json.dumps(
+        {"utterances": [{"speaker": s, "start": a, "end": b, "text": t} for s, a, b, t in SEVERAL_SECONDS_LATE]})
+    path = write(tmp_path, f"late.{kind}", text)
+    assert main(["analyze", str(path), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert err == ""
+    assert [(u["speaker"], u["start"], u["text"]) for u in report["utterances"]] == \
+        [(s, a, t) for s, a, _, t in SEVERAL_SECONDS_LATE]
+    assert "1 cue(s) start before the cue listed before them (cue 5); they are listed in input order and " \
+        "analysed in time order." in report["session"]["notes"]
+    assert any(n.startswith("2 cue(s) overlap an earlier one") for n in report["session"]["notes"])
+    # The action is drafted from the last cue, and its quote is that cue.
+    (action,) = report["log_draft"]["actions"]
+    assert action["source"]["utterances"] == [6] and action["source"]["quotes"][0]["text"].startswith("I will talk")
+    assert main(["analyze", str(path)]) == 0
+    text_out = capsys.readouterr().out
+    assert "Note: 1 cue(s) start before the cue listed before them (cue 5)" in text_out
+    lines = text_out[text_out.index("Transcript"):].splitlines()
+    assert [line.split()[0] for line in lines[3:]] == ["0:00", "0:06", "0:12", "0:31", "0:20", "0:41", "0:49"]
+
+
+def test_analyze_a_vtt_with_a_cue_without_a_name_and_one_listed_late(tmp_path, capsys):
+    text = zoom_vtt([("Ann", 0, 5, "What would you like to focus on today?"), ("Bo", 5.5, 15, "Getting home on time.")])
+    text += ("\n3\n00:00:15.200 --> 00:00:20.000\nand not answering emails at night\n"
+             "\n4\n00:00:09.000 --> 00:00:10.000\nAnn: Mm-hmm.\n"
+             "\n5\n00:00:21.000 --> 00:00:25.000\nAnn: What will you do first?\n")
+    path = write(tmp_path, "unnamed.vtt", text)
+    assert main(["analyze", str(path), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert err == ""
+    assert [(u["speaker"], u["start"]) for u in report["utterances"]] == \
+        [("Ann", 0.0), ("Bo", 5.5), ("Bo", 15.2), ("Ann", 9.0), ("Ann", 21.0)]
+    notes = report["session"]["notes"]
+    assert "1 cue(s) had no speaker name (cue 3); each is attributed to the speaker before it." in notes
+    assert any("start before the cue listed before them (cue 4)" in n for n in notes)
+    (session,) = Store(Settings.load().db_path).list_sessions()
+    assert Store(Settings.load().db_path).report(session["id"])["session"]["notes"] == notes
