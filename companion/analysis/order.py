@@ -39,9 +39,10 @@ def present_in_order(report: dict[str, Any], order: list[int]) -> dict[str, Any]
     there, and every reference to index k becomes ``order[k]``. Returns the report.
     """
     rows = report.get("utterances") or []
-    if sorted(order) != list(range(len(rows))):
+    identity = list(range(len(rows)))
+    if sorted(order) != identity:
         raise ValueError(f"order is not a permutation of the report's {len(rows)} utterances")
-    if order == sorted(order):
+    if order == identity:
         return report
     by_input: list[dict[str, Any]] = [{} for _ in rows]
     for replayed, row in enumerate(rows):
