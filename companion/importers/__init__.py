@@ -8,9 +8,9 @@
 
 What real tools write is accepted: unpadded and hour-less times, cues that
 overlap or start before the one listed before them (kept, one utterance per
-cue, in input order; ``Transcript.in_time_order`` is the copy the analysis
-replays), and cues without a speaker name (given to the speaker before them,
-with a note). Only what cannot be read is refused, with an ``InputError``
+cue, in input order: the analysis replays them by start time and its report
+lists them as input), and cues without a speaker name (given to the speaker
+before them, with a note). Only what cannot be read is refused, with an ``InputError``
 naming the file; bounds (``limits.py``) are checked before any expensive work.
 The whole file is read before anything is returned, so a bad file never
 half-imports.
@@ -129,7 +129,7 @@ def from_cues(cues: list[Cue]) -> Transcript:
     early = [n for n in range(2, len(cues) + 1) if cues[n - 1][1] < cues[n - 2][1]]
     if early:
         notes.append(f"{len(early)} cue(s) start before the cue listed before them (cue {_cue_list(early)}); "
-                     "they are kept and analysed in time order.")
+                     "they are listed in input order and analysed in time order.")
     overlapping = _overlapping(utterances)
     if overlapping:
         notes.append(f"{overlapping} cue(s) overlap an earlier one by more than {OVERLAP_TOLERANCE_S:g} s "

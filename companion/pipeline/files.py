@@ -15,6 +15,7 @@ from typing import Any
 
 from companion import logbook
 from companion.analysis.analyzer import SessionAnalyzer
+from companion.analysis.order import present_in_order, replay_order
 from companion.analysis.plan import SessionPlan
 from companion.analysis.roles import assign_roles
 from companion.analysis.turns import group_roles
@@ -50,18 +51,24 @@ def analyze_utterances(
 ) -> Analysis:
     """Replay utterances through the analyzer and build the full report.
 
-    ``end`` is when the session ended (a recording's length), if later than the last utterance.
+    The analyzer hears them by start time (``replay_order``); the report lists
+    them as given, one to one (a transcript's input order), every index in it
+    pointing into that list (``present_in_order``), and ``Analysis.utterances``
+    is the given list, what is stored. ``end`` is when the session ended (a
+    recording's length), if later than the last utterance.
     """
     notes = list(notes or [])
+    order = replay_order(utterances)
+    replayed = [utterances[i] for i in order]
     if roles is None:
-        roles, inferred = assign_roles(utterances, coach=coach, coachee=coachee)
+        roles, inferred = assign_roles(replayed, coach=coach, coachee=coachee)
         if inferred:
             who = next((s for s, r in roles.items() if r == Role.COACH), None)
             notes.append(f"Coach inferred as {who} (asked the most questions and reflected back most); "
                          "use --coach NAME to set it.")
     length = max([end or 0.0] + [u.end for u in utterances])
     analyzer = SessionAnalyzer(roles=roles, plan=plan, length_s=length or None)
-    analyzer.feed(utterances)
+    analyzer.feed(replayed)
     analyzer.finish(end)
     meta = {"planned_minutes": plan.planned_minutes if plan else None, **(session or {})}
     report = analyzer.report(meta)
@@ -69,7 +76,7 @@ def analyze_utterances(
     report["log_draft"] = logbook.draft(report)
     for turn in report.get("turns") or []:  # groups: each member's goal and actions, from their own turn
         turn.update(_turn_summary(report, turn["member"]))
-    return Analysis(report, utterances, notes)
+    return Analysis(present_in_order(report, order), utterances, notes)
 
 
 def _turn_summary(report: dict[str, Any], member: str) -> dict[str, Any]:
@@ -102,9 +109,9 @@ def analyze_file(
     plan = SessionPlan(planned_minutes=planned_minutes, stage_minutes=stage_minutes, turn_minutes=turn_minutes)
     if suffix in TRANSCRIPT_SUFFIXES:
         transcript = read_transcript(path)
-        utterances = transcript.in_time_order()
-        roles = group_roles(utterances, facilitator) if facilitator else None
-        return analyze_utterances(utterances, roles=roles, coach=coach, coachee=coachee, plan=plan,
+        # In input order: analyze_utterances replays them by start time and lists them as given.
+        roles = group_roles(transcript.in_time_order(), facilitator) if facilitator else None
+        return analyze_utterances(transcript.utterances, roles=roles, coach=coach, coachee=coachee, plan=plan,
                                   session=session, notes=transcript.notes)
     if suffix in AUDIO_SUFFIXES:
         return analyze_audio_file(path, settings, coach=coach, coachee=coachee,
