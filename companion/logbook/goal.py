@@ -66,7 +66,8 @@ def draft_goal(utts: list[dict[str, Any]], owner: str, today: date | None,
     ``group``: a member's turn in a group, where their answer to the group's goal question comes first.
     """
     said = [{**u, "text": ""} if i in asides else u for i, u in enumerate(utts)]
-    found = _answer_to_goal_question(said, owner, today) if group else None
+    # An answer to the group's goal question is on the issue by definition: asides do not hide it.
+    found = _answer_to_goal_question(utts, owner, today) if group else None
     found = found or _confirmed_summary(said, owner, today) or _own_statement(said, owner, today)
     if found is None:
         return None
