@@ -43,26 +43,29 @@ class TopicDrift(Component):
     """
 
     def __init__(self) -> None:
+        self.goal_words: dict[str, str] = {}  # stem -> the word as first said (every goal's, in a group)
+        #: Groups: the turn being judged.
+        self.turn: str | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        """A fresh start: no goal yet, an empty window (a pair's session, or each turn of a group)."""
         self.goal: Counter[str] = Counter()
-        self.goal_words: dict[str, str] = {}  # stem -> the word as first said
         self.goal_done = False
         self.window: deque[tuple[float, list[str], str]] = deque()
         self.words = 0
         self.hits = 0
         self.drift_since: float | None = None
         self.flag: Flag | None = None
-        #: Groups: the turn being judged, and each speaker's words in the window.
-        self.turn: str | None = None
-        self.said: defaultdict[str, int] = defaultdict(int)
+        self.said: defaultdict[str, int] = defaultdict(int)  # each speaker's words in the window
 
     def update(self, ctx: AnalysisContext, i: int) -> list[Event]:
         u = ctx.utterances[i]
         if ctx.turn_spans:  # a group with turns: each turn has its own issue
             turn = ctx.marks[i].get("turn_of")
             if turn != self.turn:
-                goal_words = self.goal_words
-                self.__init__()  # type: ignore[misc]
-                self.goal_words, self.turn = goal_words, turn  # goal_terms: every goal's words so far
+                self._reset()
+                self.turn = turn
             if turn is None:
                 return []
         if ctx.role_of(u.speaker) is not None and not ctx.is_coachee_side(u.speaker):
