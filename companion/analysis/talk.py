@@ -17,7 +17,7 @@ from typing import Any
 
 from companion.analysis.base import AnalysisContext, Component
 from companion.analysis.results import Flag, FlagKind, minutes
-from companion.model import Audience, Event, EventType, Role, Utterance
+from companion.model import Audience, Event, EventType, Utterance
 from companion.roles import is_coach_side
 
 #: Overlap (seconds) beyond which starting to speak counts as an interruption.
@@ -331,9 +331,10 @@ class TalkTracker(Component):
 
 
 def _is_group(ctx: AnalysisContext) -> bool:
-    """The coach-side talk rules (70/30, interrupting "the coachee") are a pair's: in a group the
-    facilitator's talk is judged per turn (``group_flags``: a dominant member)."""
-    return Role.FACILITATOR in ctx.roles.values()
+    """The coach-side talk rules (70/30, interrupting "the coachee") are a pair's: in a group whose turns
+    are known, talk is judged per turn instead (``group_flags``: a dominant member, the facilitator too).
+    A group without known turns keeps them: a facilitator who does nearly all the talking is still told."""
+    return bool(ctx.turn_spans)
 
 
 def _role(ctx: AnalysisContext, name: str) -> str | None:
