@@ -138,6 +138,8 @@ def test_a_live_session_restarts_the_stages_at_the_turns_the_facilitator_opens()
     live = analyzer.report()
     assert [t["stages"] for t in live["turns"]] == [t["stages"] for t in inferred]
     assert [(f["kind"], f["who"]) for f in live["flags"] if f["kind"] == "no_will"] == [("no_will", CARA)]
+    # Judged when Cara's turn is over: the facilitator is not nudged about it afterwards.
+    assert not [n for n in live["nudges"] if n["kind"] == "no_will"]
 
 
 def test_a_pair_is_decoded_as_before_whether_or_not_it_is_known_in_advance():
