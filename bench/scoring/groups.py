@@ -7,7 +7,10 @@ Each session goes through the product as ``companion analyze FILE --facilitator 
   within 30 s of it (start: its first cue's start; end: the latest end of its cues).
 - Member in focus: per cue, ``turn_of`` against the label (the focus inside a turn, else none).
 - Flags: the kinds this part raises (turn_overrun, dominant_member, silent_member); a flag
-  matches an expected one of the same kind and ``who`` whose span it overlaps.
+  matches an expected one of the same kind and ``who`` whose span it overlaps. Then every flag
+  the session raises, of any kind, against every expected flag (the README's group table:
+  per-turn no_will and stage_loop, venting and topic_drift with ``who``); a pair-only flag
+  raised on a group counts as wrong.
 - Goal found: the drafted goal shares at least half of the content-word stems of the shorter
   of it and the labelled goal (the stems the analysis compares talk with a goal by).
 """
@@ -65,6 +68,19 @@ def score_session(s: Any) -> dict[str, Any]:
     for u, c in zip(report["utterances"], labels["cues"]):
         want = c["focus"] if c["segment"] == "turn" else None
         out["focus_ok"] += u.get("turn_of") == want
+    def match(f: dict[str, Any], e: dict[str, Any]) -> bool:
+        return f["kind"] == e["kind"] and f.get("who") == e["who"] and _overlaps(f, e)
+
+    every, wanted = report["flags"], labels["expected_flags"]
+    out["all_flags"], out["all_expected"] = len(every), len(wanted)
+    out["all_tp"] = sum(any(match(f, e) for e in wanted) for f in every)
+    out["all_found"] = sum(any(match(f, e) for f in every) for e in wanted)
+    for f in every:
+        if f["kind"] not in KINDS and not any(match(f, e) for e in wanted):
+            out["errors"].append(f"extra flag (any kind) {f['kind']} {f.get('who')} {f['start']:.0f}-{f['end']:.0f} s")
+    for e in wanted:
+        if e["kind"] not in KINDS and not any(match(f, e) for f in every):
+            out["errors"].append(f"missed flag (any kind) {e['kind']} {e['who']} {e['start']:.0f}-{e['end']:.0f} s")
     flags = [f for f in report["flags"] if f["kind"] in KINDS]
     expected = [e for e in labels["expected_flags"] if e["kind"] in KINDS]
     out["flags"], out["expected"] = len(flags), len(expected)
@@ -88,7 +104,8 @@ def _pct(a: int, b: int) -> str:
 def score(verbose: bool = False) -> str:
     rows = [score_session(s) for s in devsets.load("groups")]
     tot = {k: sum(r[k] for r in rows) for k in ("turns", "bounds_ok", "goals", "goals_found", "cues",
-                                                "focus_ok", "flags", "expected", "tp", "found")}
+                                                "focus_ok", "flags", "expected", "tp", "found",
+                                                "all_flags", "all_expected", "all_tp", "all_found")}
     lines = ["## Groups: turns, member in focus, turn flags, goals", "",
              f"`{COMMAND}` on devsets/groups ({len(rows)} sessions); each session analysed as "
              "`companion analyze FILE --facilitator NAME --turn-minutes N` would.", "",
@@ -97,6 +114,8 @@ def score(verbose: bool = False) -> str:
              f"| member in focus right, per cue | {_pct(tot['focus_ok'], tot['cues'])} | >= 90% |",
              f"| turn flags precision | {_pct(tot['tp'], tot['flags'])} | >= 0.7 |",
              f"| turn flags recall | {_pct(tot['found'], tot['expected'])} | >= 0.8 |",
+             f"| all group flags precision (every kind raised) | {_pct(tot['all_tp'], tot['all_flags'])} | |",
+             f"| all group flags recall (README table) | {_pct(tot['all_found'], tot['all_expected'])} | |",
              f"| drafted goal found | {_pct(tot['goals_found'], tot['goals'])} | >= 70% |",
              f"| minutes per turn read from the opening | {sum(r['announced_ok'] for r in rows)}/{len(rows)} "
              "| |", "",

@@ -41,12 +41,14 @@ def default_components() -> list[Component]:
     timing; acts and focus read the words; stages read the words and feed the
     goal to drift; the nudge policy comes after every flag-raiser so it sees
     all flags raised for the same utterance; the norm check is last because it
-    judges the talk figures the others put in the report.
+    judges the talk figures the others put in the report. In a group, the turn
+    of each utterance comes before everything else that reads it (talk, stages).
     """
-    return [TextParser(), Semantics(), TalkTracker(), ActTagger(), VentingTracker(), StageTracker(), TopicDrift(),
+    return [TextParser(), Semantics(),
+            TurnPanel(), TurnTracker(),  # groups only: each utterance's turn (live or inferred), before the rest
+            TalkTracker(), ActTagger(), VentingTracker(), StageTracker(), TopicDrift(),
             CommitmentTracker(), NudgePolicy(), TalkNormCheck(),
-            TurnPanel(), TurnTracker(),  # groups only: live turns, turns at the end, the flags judged on them
-            GroupFlags()]
+            GroupFlags()]  # groups only: the flags judged on the turns
 
 
 class SessionAnalyzer:
@@ -77,6 +79,12 @@ class SessionAnalyzer:
         for c in self.components:
             events.extend(c.update(ctx, i))
         return events
+
+    def prepare(self, utterances: list[Utterance]) -> None:
+        """Give the components the whole session before a replay (a file's turns are inferred here,
+        so that each turn's stages can start afresh as the replay reaches it)."""
+        for c in self.components:
+            c.prepare(self.ctx, utterances)
 
     def feed(self, utterances: Iterable[Utterance]) -> list[Event]:
         events: list[Event] = []

@@ -37,6 +37,10 @@ class AnalysisContext:
     parsed: list[Any] = field(default_factory=list)
     #: One unit vector (numpy) per utterance, filled by ``semantic.Semantics`` (zeros: no text).
     vectors: list[Any] = field(default_factory=list)
+    #: Groups: member -> (start, length in seconds) of their turn, once it is known (live: when the
+    #: facilitator opens it, with its planned length; a file: inferred before the replay, as it ran).
+    #: While any is known, utterances carry ``turn_of`` as they arrive, and the stages restart per turn.
+    turn_spans: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def role_of(self, speaker: str) -> Role | None:
         return self.roles.get(speaker)
@@ -76,6 +80,9 @@ class AnalysisContext:
 
 class Component:
     """One part of the analysis. Override what you need; all hooks are optional."""
+
+    def prepare(self, ctx: AnalysisContext, utterances: list[Utterance]) -> None:
+        """The whole session is known before the replay (a transcript or recording): look ahead if needed."""
 
     def update(self, ctx: AnalysisContext, i: int) -> list[Event]:
         """Utterance ``ctx.utterances[i]`` arrived (utterances come in start order)."""

@@ -8,11 +8,15 @@ did not separate off-topic stretches from on-topic ones on devsets/grow: gossip
 about the area manager sits close, in meaning, to a session about running a
 store; nor did widening the goal with the words of on-topic talk. Drift is the
 weakest flag (see docs/benchmarks.md).
+
+In a group whose turns are known, each turn is its own issue: the goal is the
+turn's goal-stage words, drift is judged within the turn (talk outside turns is
+not), and ``who`` is the member who led the drift (said most in it).
 """
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from typing import Any
 
 from companion.analysis.base import AnalysisContext, Component
@@ -39,17 +43,31 @@ class TopicDrift(Component):
     """
 
     def __init__(self) -> None:
+        self.goal_words: dict[str, str] = {}  # stem -> the word as first said (every goal's, in a group)
+        #: Groups: the turn being judged.
+        self.turn: str | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        """A fresh start: no goal yet, an empty window (a pair's session, or each turn of a group)."""
         self.goal: Counter[str] = Counter()
-        self.goal_words: dict[str, str] = {}  # stem -> the word as first said
         self.goal_done = False
-        self.window: deque[tuple[float, list[str]]] = deque()
+        self.window: deque[tuple[float, list[str], str]] = deque()
         self.words = 0
         self.hits = 0
         self.drift_since: float | None = None
         self.flag: Flag | None = None
+        self.said: defaultdict[str, int] = defaultdict(int)  # each speaker's words in the window
 
     def update(self, ctx: AnalysisContext, i: int) -> list[Event]:
         u = ctx.utterances[i]
+        if ctx.turn_spans:  # a group with turns: each turn has its own issue
+            turn = ctx.marks[i].get("turn_of")
+            if turn != self.turn:
+                self._reset()
+                self.turn = turn
+            if turn is None:
+                return []
         if ctx.role_of(u.speaker) is not None and not ctx.is_coachee_side(u.speaker):
             return []
         stems = ctx.parsed[i].stems
@@ -64,12 +82,14 @@ class TopicDrift(Component):
             if not self.goal:
                 return []
             self.goal_done = True
-        self.window.append((u.end, stems))
+        self.window.append((u.end, stems, u.speaker))
         self.words += len(stems)
+        self.said[u.speaker] += len(stems)
         self.hits += sum(1 for s in stems if s in self.goal)
         while self.window and self.window[0][0] < u.end - DRIFT_WINDOW_S:
-            _, old = self.window.popleft()
+            _, old, who = self.window.popleft()
             self.words -= len(old)
+            self.said[who] -= len(old)
             self.hits -= sum(1 for s in old if s in self.goal)
         if self.words < DRIFT_MIN_WORDS:
             return []
@@ -91,8 +111,14 @@ class TopicDrift(Component):
             FlagKind.TOPIC_DRIFT, self.drift_since, u.end,
             f"The last {minutes(u.end - self.drift_since)} have moved away from the goal "
             f"({goal_words}).",
-            "How does this connect with what you want to achieve today?")
+            "How does this connect with what you want to achieve today?", who=self._leader())
         return [ev]
+
+    def _leader(self) -> str | None:
+        """In a group's turn, the member who led the drift: the one who said most in it."""
+        if self.turn is None:
+            return None
+        return max(self.said.items(), key=lambda kv: kv[1], default=(None, 0))[0]
 
     def contribute(self, ctx: AnalysisContext, report: dict[str, Any]) -> None:
         report["goal_terms"] = [self.goal_words[w] for w, _ in self.goal.most_common(8)]

@@ -98,14 +98,27 @@ class StageTracker(Component):
         self.yes_but: set[int] = set()
         #: Stages come from words: untranscribed speech gets no stage.
         self.transcribed_any = False
+        #: Groups: the member whose turn is being decoded (None: a pair, or talk outside the turns),
+        #: and the end of that turn's latest utterance.
+        self.turn: str | None = None
+        self.turn_end = 0.0
 
     # -- decoding ------------------------------------------------------------
     def update(self, ctx: AnalysisContext, i: int) -> list[Event]:
         u = ctx.utterances[i]
         if not u.transcribed:
             return []
+        events: list[Event] = []
+        if ctx.turn_spans:  # a group with turns: each member's turn goes through the stages afresh
+            turn = ctx.marks[i].get("turn_of")
+            if turn != self.turn:
+                events += self._restart(ctx, turn)
+            if turn is None:
+                return events  # the opening, report-backs, the review and the closing have no stage
+            self.turn_end = max(self.turn_end, u.end)
         self.transcribed_any = True
-        coach = ctx.is_coach_side(u.speaker)
+        # In a member's turn everyone else coaches them: the group's questions steer the stages.
+        coach = u.speaker != self.turn if self.turn else ctx.is_coach_side(u.speaker)
         if not coach and is_yes_but(u.text):
             self.yes_but.add(i)
         obs = [CUE_WEIGHT * s for s in cue_scores(ctx.parsed[i].joined, coach)]
@@ -116,9 +129,9 @@ class StageTracker(Component):
             obs = [o + MODEL_WEIGHT * float(lp[_STATE_CLASS[k]]) for k, o in enumerate(obs)]
             if coach:
                 self.prev_coach = vec
-        length = self._length(ctx)
+        start, length = ctx.turn_spans[self.turn] if self.turn else (0.0, self._length(ctx))
         if length:
-            obs = [o + p for o, p in zip(obs, position_prior(((u.start + u.end) / 2) / length))]
+            obs = [o + p for o, p in zip(obs, position_prior(((u.start + u.end) / 2 - start) / length))]
         if self.delta is None:
             delta = [LOG_START[k] + obs[k] for k in range(N)]
             back = list(range(N))
@@ -134,13 +147,29 @@ class StageTracker(Component):
         self.back.append(back)
         self.window.append(i)
         self._backtrack(ctx)
-        events: list[Event] = []
         if len(self.window) > LAG:
             events += self._freeze(ctx, self.window.popleft())
             self.back.popleft()
         events += self._live(ctx, i)
         self.shown_at[i] = STATES[self.shown]
         return events + self.flags.live(ctx, self, ctx.now)
+
+    def _restart(self, ctx: AnalysisContext, turn: str | None) -> list[Event]:
+        """A turn ended or began: what was decoded becomes final, the turn is judged, the decoder starts over."""
+        events = self._flush(ctx)
+        if self.turn is not None:
+            events += self.flags.end_turn(ctx, self.turn, ctx.turn_spans[self.turn][0], self.turn_end)
+        self.turn, self.turn_end = turn, 0.0
+        self.delta, self.prev_coach, self.pending, self.shown = None, None, None, 0
+        self.flags.who = turn
+        return events
+
+    def _flush(self, ctx: AnalysisContext) -> list[Event]:
+        events: list[Event] = []
+        while self.window:
+            events += self._freeze(ctx, self.window.popleft())
+            self.back.popleft()
+        return events
 
     def _length(self, ctx: AnalysisContext) -> float | None:
         if ctx.length_s:
@@ -238,10 +267,7 @@ class StageTracker(Component):
         return self.flags.live(ctx, self, now)
 
     def finish(self, ctx: AnalysisContext, end: float) -> list[Event]:
-        events: list[Event] = []
-        while self.window:
-            events += self._freeze(ctx, self.window.popleft())
-            self.back.popleft()
+        events = self._restart(ctx, None) if self.turn is not None else self._flush(ctx)
         return events + self.flags.finish(ctx, self, end)
 
     # -- report --------------------------------------------------------------

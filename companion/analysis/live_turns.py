@@ -92,6 +92,9 @@ class TurnPanel(Component):
             if turn["start"] <= u.start and (turn["end"] is None or u.start < turn["end"]):
                 ctx.marks[i]["turn_of"] = turn["member"]
                 self.first_of.setdefault(turn["start"], i)
+                ended = turn["end"] is not None  # a file's given turn, or a stored one replayed: as it ran
+                length = turn["end"] - turn["start"] if ended else turn.get("planned_s") or planned_turn_s(ctx)
+                ctx.turn_spans[turn["member"]] = (turn["start"], float(length))
                 break
         return []
 

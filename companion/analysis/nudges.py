@@ -74,7 +74,10 @@ class NudgePolicy(Component):
             flag = ctx.flags[k]
             # A coachee who talks at length is doing what coaching wants: only the coach side's monologues nudge.
             coachee_monologue = flag.kind == FlagKind.LONG_MONOLOGUE and not ctx.is_coach_side(flag.who or "")
-            if flag.kind in PRIORITY and (flag.kind, flag.start) not in self.done and not coachee_monologue:
+            # A group's turn judged once it is over: too late to say (the panel warned before its end).
+            after_turn = flag.kind == FlagKind.NO_WILL and "turn_of" in flag.details
+            if flag.kind in PRIORITY and (flag.kind, flag.start) not in self.done and not coachee_monologue \
+                    and not after_turn:
                 self.pending[flag.kind] = k
         self.flags_seen = len(ctx.flags)
         self._options_prompt(ctx, now)

@@ -17,6 +17,12 @@ Rules (as the coaching guidance and the labelled sets state them):
   been seen; at the end, when no Will stretch of at least ``WILL_MIN_S`` (or a tenth
   of a short session) was reached.
 
+In a group whose turns are known (``ctx.turn_spans``) the stages restart per turn
+and so do these rules, as the group labelling rules have them: ``no_will`` and
+``stage_loop`` are judged per turn (a loop: ``LOOP_FALLS_IN_TURN`` falls), with
+the member in focus as ``who``; ``stage_overrun`` and the plan's live ``no_will``
+are a pair's (a session plan split into stages), not a group's.
+
 ``StageFlags`` is driven by the stage tracker (``grow.StageTracker``), whose
 final stages and time in stage it reads; a flag raised here is never changed
 after its event, except by ``ctx.grow_flag`` (which leaves the event alone).
@@ -53,6 +59,7 @@ OVERRUN_SHARE = 0.5
 OVERRUN_MIN_GROW_S = 120.0
 #: Falls from Options back to Reality/Goal that make a loop, and the least length of a stretch that counts.
 LOOP_FALLS = 3
+LOOP_FALLS_IN_TURN = 2
 LOOP_MIN_RUN_S = 15.0
 LOOP_WINDOW_S = 600.0
 #: A Will stretch counts as reaching Will (judged at the end) when it lasts this long, or this share of
@@ -76,12 +83,14 @@ class StageFlags:
         #: Final stage runs (None excluded): [stage, start, end, first utterance, last utterance, holds a "yes, but"].
         self.runs: list[list] = []
         self.loop: Flag | None = None
+        #: Groups: the member whose turn is being judged (None in a pair).
+        self.who: str | None = None
 
     # -- live ---------------------------------------------------------------
     def live(self, ctx: AnalysisContext, tracker: StageTracker, now: float) -> list[Event]:
         plan = resolve_plan(ctx.plan, None)
-        if plan is None or plan.derived or not tracker.transcribed_any:
-            return []  # without a set plan, judged at the end
+        if plan is None or plan.derived or not tracker.transcribed_any or ctx.turn_spans:
+            return []  # without a set plan, judged at the end; a group's turns are judged as they end
         events: list[Event] = []
         totals = tracker.time_in_stage(ctx)
         for s in STAGES:
@@ -120,9 +129,10 @@ class StageFlags:
                 seq.append(list(r))
         falls = [(a, b) for a, b in zip(seq, seq[1:]) if a[0] == "options" and b[0] in ("reality", "goal")]
         falls = sorted(falls + said, key=lambda f: f[1][1])
-        # Repeated returns in one stretch of talk: LOOP_FALLS of them within LOOP_WINDOW_S.
-        first = next((k for k in range(len(falls) - LOOP_FALLS + 1)
-                      if falls[k + LOOP_FALLS - 1][1][1] - falls[k][0][1] <= LOOP_WINDOW_S), None)
+        # Repeated returns in one stretch of talk: LOOP_FALLS of them within LOOP_WINDOW_S (in a turn, fewer).
+        need = LOOP_FALLS_IN_TURN if self.who else LOOP_FALLS
+        first = next((k for k in range(len(falls) - need + 1)
+                      if falls[k + need - 1][1][1] - falls[k][0][1] <= LOOP_WINDOW_S), None)
         if first is None:
             return []
         falls = falls[first:]
@@ -138,13 +148,27 @@ class StageFlags:
         self.loop, ev = ctx.raise_flag(
             FlagKind.STAGE_LOOP, start, end, message,
             "I notice we keep coming back to what's in the way. What would need to be true for one of "
-            "these ideas to work?", utterances=utts, falls=len(falls))
+            "these ideas to work?", utterances=utts, who=self.who, falls=len(falls))
         return [ev]
+
+    # -- groups: at the end of each turn ------------------------------------------
+    def end_turn(self, ctx: AnalysisContext, member: str, start: float, end: float) -> list[Event]:
+        """``member``'s turn (``start``-``end``) is over and its stages final: a loop in it, or no Will."""
+        events = self._loop(ctx, self.runs)
+        if not any(r[0] == "will" and r[2] - r[1] >= min(WILL_MIN_S, WILL_MIN_SHARE * (end - start))
+                   for r in self.runs):
+            first = member.split()[0] if member.split() else member
+            _, ev = ctx.raise_flag(
+                FlagKind.NO_WILL, start, end, f"{first}'s turn ended without {first} choosing an action.",
+                f"{first}, what will you do, and by when?", who=member, turn_of=member)
+            events.append(ev)
+        self.runs, self.loop, self.who = [], None, None
+        return events
 
     # -- at the end -------------------------------------------------------------
     def finish(self, ctx: AnalysisContext, tracker: StageTracker, end: float) -> list[Event]:
         plan = resolve_plan(ctx.plan, ctx.length_s or end)
-        if plan is None or not tracker.transcribed_any:
+        if plan is None or not tracker.transcribed_any or ctx.turn_spans:
             return []
         events = self._loop(ctx, self.runs)
         totals = tracker.time_in_stage(ctx)

@@ -148,7 +148,7 @@ class TalkTracker(Component):
         self._add_minutes(u, added, is_coach)
         events = [Event(EventType.BALANCE, u.end, self.balance(ctx), Audience.COACH)]
         events += self._floor(ctx, i)
-        if is_coach:
+        if is_coach and not _is_group(ctx):
             events += self._coach_flags(ctx, u, s, interrupted)
         return events
 
@@ -186,8 +186,8 @@ class TalkTracker(Component):
             self.floor, self.floor_utts, self.monologue_flag = (u.speaker, u.start, u.end), [i], None
         who, start, end = self.floor
         run = end - start
-        if run <= MONOLOGUE_S:
-            return []
+        if run <= MONOLOGUE_S or (who == ctx.marks[i].get("turn_of") and ctx.turn_spans):
+            return []  # in a group, the member in focus talking at length in their own turn is the point
         coach = is_coach_side(ctx.role_of(who))
         message = (f"You have held the floor for {minutes(run)}." if coach
                    else f"{who} has talked for {minutes(run)} without a break.")
@@ -263,7 +263,7 @@ class TalkTracker(Component):
         """A session whose coach side talked over ``DOMINANCE_SESSION_SHARE`` of it all is coach-dominated."""
         coaches = ctx.coach_side()
         share = sum(self.share(c) for c in coaches)
-        if self.dominance_raised or not coaches or share <= DOMINANCE_SESSION_SHARE:
+        if self.dominance_raised or not coaches or share <= DOMINANCE_SESSION_SHARE or _is_group(ctx):
             return []
         start = min((u.start for u in ctx.utterances), default=0.0)
         _, ev = ctx.raise_flag(
@@ -328,6 +328,13 @@ class TalkTracker(Component):
         report["talk_timeline"] = [
             {"minute": m, "coach_share": round(c / a, 3) if a > 0 else None, "talk_s": round(a, 1)}
             for m, (c, a) in sorted(self.minutes.items())]
+
+
+def _is_group(ctx: AnalysisContext) -> bool:
+    """The coach-side talk rules (70/30, interrupting "the coachee") are a pair's: in a group whose turns
+    are known, talk is judged per turn instead (``group_flags``: a dominant member, the facilitator too).
+    A group without known turns keeps them: a facilitator who does nearly all the talking is still told."""
+    return bool(ctx.turn_spans)
 
 
 def _role(ctx: AnalysisContext, name: str) -> str | None:

@@ -256,9 +256,10 @@ def facilitator_of(ctx: AnalysisContext) -> str | None:
     return next((s for s, r in ctx.roles.items() if r == Role.FACILITATOR), None)
 
 
-def planned_turn_s(ctx: AnalysisContext) -> float:
+def planned_turn_s(ctx: AnalysisContext, utterances: list[Utterance] | None = None) -> float:
     """Seconds per turn: as given, else as announced in the opening, else the default."""
-    minutes = ctx.plan.turn_minutes or planned_turn_minutes(ctx.utterances, facilitator_of(ctx))
+    said = ctx.utterances if utterances is None else utterances
+    minutes = ctx.plan.turn_minutes or planned_turn_minutes(said, facilitator_of(ctx))
     return float(minutes or DEFAULT_TURN_MINUTES) * 60
 
 
@@ -266,24 +267,45 @@ class TurnTracker(Component):
     """Marks each utterance of a group session with ``turn_of`` and reports ``turns``.
 
     Turns given explicitly (``ctx.plan.turns``: member, start, end; live, from the
-    facilitator's panel) are used as they are; otherwise they are inferred when
-    the session ends. Pair sessions are left alone.
+    facilitator's panel) are used as they are (``TurnPanel`` marks them as they come).
+    Otherwise, when the whole session is known before the replay (a file), they are
+    inferred then and marked as the replay reaches them, so that what reads the turn
+    as it goes (the stages, which restart per turn) sees it; failing both, they are
+    inferred when the session ends. Pair sessions are left alone.
     """
 
     def __init__(self) -> None:
         self.turns: list[Turn] = []
+        self.ahead: dict[int, str] = {}  # utterance -> member in focus, inferred before the replay
+        self.prepared = False
+
+    def prepare(self, ctx: AnalysisContext, utterances: list[Utterance]) -> None:
+        if not is_group_session(ctx) or ctx.plan.turns:
+            return
+        self.turns = self._infer(ctx, utterances)
+        self.prepared = True
+        for t in self.turns:
+            ctx.turn_spans[t.member] = (t.start, t.end - t.start)
+            self.ahead.update(dict.fromkeys(range(t.first, t.last + 1), t.member))
+
+    def update(self, ctx: AnalysisContext, i: int) -> list[Event]:
+        if self.prepared:
+            ctx.marks[i]["turn_of"] = self.ahead.get(i)
+        return []
+
+    @staticmethod
+    def _infer(ctx: AnalysisContext, utterances: list[Utterance]) -> list[Turn]:
+        members = [s for s, r in ctx.roles.items() if r != Role.FACILITATOR]
+        return infer_turns(utterances, facilitator_of(ctx), members, planned_turn_s(ctx, utterances))
 
     def finish(self, ctx: AnalysisContext, end: float) -> list[Event]:
         if not is_group_session(ctx):
             return []
-        planned_s = planned_turn_s(ctx)
         explicit = ctx.plan.turns
         if explicit:
-            self.turns = explicit_turns(ctx.utterances, explicit, planned_s)
-        else:
-            facilitator = facilitator_of(ctx)
-            members = [s for s, r in ctx.roles.items() if r != Role.FACILITATOR]
-            self.turns = infer_turns(ctx.utterances, facilitator, members, planned_s)
+            self.turns = explicit_turns(ctx.utterances, explicit, planned_turn_s(ctx))
+        elif not self.prepared:
+            self.turns = self._infer(ctx, ctx.utterances)
         for mark in ctx.marks:
             mark["turn_of"] = None
         for t in self.turns:

@@ -153,7 +153,7 @@ class _Drafter:
         evaluation = self.evaluation()
         if evaluation:
             log["evaluation"], log["evaluation_source"] = evaluation[0], self.src(*evaluation[1])
-        goal = draft_goal(self.utts, self.owner, self.today, self.aside)
+        goal = draft_goal(self.utts, self.owner, self.today, self.aside, group=is_group(self.r))
         if goal:
             log["goal"] = {**goal, "source": self.src(*goal["source"])}
         options = self.options()

@@ -5,6 +5,12 @@ coach plays it back ("so by the end of March, no nurse has more than six insulin
 visits before ten") and the coachee confirms it. That confirmed summary, in the
 coachee's voice, is the goal; failing one, the coachee's own goal statement in the
 goal stage. When the goal is re-contracted mid-session, the latest one wins.
+
+Why a group differs: in a group turn several people ask, and the member's goal is
+their own answer when the group asks what they want ("What would you like to be
+different?"); someone's playback may be a paraphrase, and a member's story "as
+advice" that the member politely agrees with is not their goal. So in a group the
+member's answer to a goal question comes first.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ from datetime import date
 from typing import Any
 
 from companion.analysis.commitments import confirms, strip_lead_ins
-from companion.analysis.text import split_sentences
+from companion.analysis.stagecues import CUES
+from companion.analysis.text import parse, split_sentences
 from companion.logbook.dates import time_phrases
 from companion.logbook.items import content_words, in_first_person
 
@@ -52,13 +59,16 @@ def smart_of(text: str, today: date | None) -> dict[str, bool]:
 
 
 def draft_goal(utts: list[dict[str, Any]], owner: str, today: date | None,
-               asides: set[int] | frozenset[int] = frozenset()) -> dict[str, Any] | None:
+               asides: set[int] | frozenset[int] = frozenset(), group: bool = False) -> dict[str, Any] | None:
     """The goal item (text, SMART check, source indexes) or None when no goal was set.
 
     ``asides`` are utterances that are never the goal (greetings, small talk, off-topic stretches).
+    ``group``: a member's turn in a group, where their answer to the group's goal question comes first.
     """
     said = [{**u, "text": ""} if i in asides else u for i, u in enumerate(utts)]
-    found = _confirmed_summary(said, owner, today) or _own_statement(said, owner, today)
+    # An answer to the group's goal question is on the issue by definition: asides do not hide it.
+    found = _answer_to_goal_question(utts, owner, today) if group else None
+    found = found or _confirmed_summary(said, owner, today) or _own_statement(said, owner, today)
     if found is None:
         return None
     text, indexes = found
@@ -103,6 +113,42 @@ def _confirmed_summary(utts: list[dict[str, Any]], owner: str, today: date | Non
         if len(content_words(said)) + len(_NUMBER.findall(said)) >= 3 and tier and (best is None or tier >= best[0]):
             best = (tier, i, _as_goal(said), [i, reply])
     return (best[2], best[3]) if best else None
+
+
+#: An answer shorter than this (content words) is not a goal ("Different? She'd be gone. Ha.").
+ANSWER_MIN_WORDS = 4
+#: The owner's answer comes within this many utterances of the question (others' backchannels between).
+ANSWER_WITHIN = 3
+
+
+#: Goal questions the stage cues leave to context: "If things were better... what would be different?"
+_DIFFERENT = re.compile(r"\bwhat (?:would|will|could|might) (?:be|feel|look|have to be|need to be) different\b", re.I)
+
+
+def asks_for_goal(text: str) -> bool:
+    """A question about what someone wants: "What would you like to be different?", "What would good look like?"."""
+    return any(s.rstrip().endswith("?") and (CUES["goal"].search(parse(s).joined) or _DIFFERENT.search(s))
+               for s in split_sentences(text))
+
+
+def _answer_to_goal_question(utts: list[dict[str, Any]], owner: str,
+                             today: date | None) -> tuple[str, list[int]] | None:
+    """The owner's own answer, in full, the first time someone asks what they want and they answer with
+    substance (a follow-up like "how would you know?" refines the goal, it does not replace it). Anywhere
+    in the turn: after a long vent the goal question comes late."""
+    for i in range(len(utts)):
+        u = utts[i]
+        if u["speaker"] == owner or not asks_for_goal(u.get("text") or ""):
+            continue
+        reply = next((j for j in range(i + 1, min(i + 1 + ANSWER_WITHIN, len(utts)))
+                      if utts[j]["speaker"] == owner and utts[j].get("text")), None)
+        if reply is None:
+            continue
+        said = " ".join(t for t in (strip_lead_ins(s).strip() for s in split_sentences(utts[reply]["text"])
+                                    if not s.rstrip().endswith("?")) if t)
+        if len(content_words(said)) >= ANSWER_MIN_WORDS:
+            return said[:1].upper() + said[1:], [i, reply]
+    return None
 
 
 def _own_statement(utts: list[dict[str, Any]], owner: str, today: date | None) -> tuple[str, list[int]] | None:

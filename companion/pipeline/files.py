@@ -68,6 +68,7 @@ def analyze_utterances(
                          "use --coach NAME to set it.")
     length = max([end or 0.0] + [u.end for u in utterances])
     analyzer = SessionAnalyzer(roles=roles, plan=plan, length_s=length or None)
+    analyzer.prepare(replayed)
     analyzer.feed(replayed)
     analyzer.finish(end)
     meta = {"planned_minutes": plan.planned_minutes if plan else None, **(session or {})}
