@@ -368,3 +368,28 @@ def test_it_means_what_the_coachs_prompt_named():
     actions = logbook.draft(report)["actions"]
     assert [a["what"] for a in actions] == ["Write the reflection up and bring it to our next one", "Tell Grace"]
     assert actions[0]["due"] == "2025-03-18"
+
+
+def test_steps_said_in_answer_to_one_prompt_are_one_action():
+    report = make_report([
+        ("Ana", "And Dan?"),
+        ("Ben", "I'll email him today and book a meeting. I'll ask for the tenth."),
+        ("Ana", "What will you do first, and when?"),
+        ("Ben", "I'll ask Lorraine by Friday for two Saturday mornings. "
+                "And I'll tell the team at the huddle on Monday."),
+    ], PAIR, stages="wwww")
+    actions = logbook.draft(report)["actions"]
+    # "And Dan?" asks about one step: its answers make one action; an open "what will you do?" lists several.
+    assert [a["what"] for a in actions] == ["Email Dan and book a meeting; ask for the tenth",
+                                            "Ask Lorraine for two Saturday mornings", "Tell the team at the huddle"]
+    assert actions[0]["source"]["utterances"] == [1]
+
+
+def test_a_prompted_item_without_an_option_keeps_the_prompts_words():
+    report = make_report([
+        ("Ana", "And the book look?"),
+        ("Ben", "Last week before Easter. Three books a class."),
+    ], PAIR, stages="ww")
+    actions = logbook.draft(report)["actions"]
+    assert [a["what"] for a in actions] == ["The book look: Last week. Three books a class"]
+    assert actions[0]["when"] == "before Easter" and actions[0]["source"]["utterances"] == [0, 1]

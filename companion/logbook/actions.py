@@ -14,7 +14,7 @@ import re
 from datetime import date
 from typing import Any
 
-from companion.analysis.commitments import strip_lead_ins
+from companion.analysis.commitments import ACTION_VERBS, strip_lead_ins
 from companion.logbook.dates import MONTHS, WEEKDAYS, when_of
 from companion.logbook.items import content_words, overlap, tidy
 
@@ -90,12 +90,17 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                   options: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Actions as ``{"what", "when", "due", "who", "owner", "source": [indexes]}``."""
     actions: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None  # the action this exchange (a coach prompt and its answers) is making
+    one_thing = False  # the prompt names one thing ("And Anjali?"): what is said in answer is one action
     for i in plan_span(utts):
         u = utts[i]
+        if u["speaker"] != owner and any(a.endswith("question") for a in u.get("acts") or []):
+            current = None  # a new prompt opens a new exchange
+            one_thing = bool(_ONE_THING.match(u.get("text") or ""))
         if u.get("stage") in ("goal", "reality"):
             continue
-        said = _one_per_turn([c for c in u.get("commitment") or [] if c["owner"] == owner or (
-            c.get("kind") == "offer" and utts[c["confirmed_by"]]["speaker"] == owner)])
+        said = _one_per_turn([c for c in u.get("commitment") or [] if (c["owner"] == owner or (
+            c.get("kind") == "offer" and utts[c["confirmed_by"]]["speaker"] == owner))])
         for c in said:
             sources = [i] + ([c["confirmed_by"]] if c.get("confirmed_by") is not None else [])
             clause = c["text"] if c.get("kind") != "offer" else _to_coachee(c["text"], owner)
@@ -105,6 +110,8 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             what = clause
             if when is not None and when.text in clause and not _recurring(clause, when.text):
                 what = clause.replace(when.text, " ", 1)  # the "what" without its "by when"; "every Monday" stays
+                if _DANGLING.search(what):
+                    what = clause  # "ask for the tenth": the date is what is asked for
             what = tidy(re.sub(r"\s+([,;])", r"\1", re.sub(r"[,;]\s*(?=[,;]|$)", "", what)))
             what = _name_for_pronoun(what, _last_name(utts, i, c["text"]))
             what = _thing_for_pronoun(what, _prompted_thing(utts, i))
@@ -120,11 +127,25 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                     continue
             item = {"what": what, "when": when.text if when else None, "due": when.due if when else None,
                     "who": None, "owner": c["owner"], "source": sources}
-            _merge(actions, item)
+            if c.get("kind") == "offer":
+                _merge(actions, item)
+            else:
+                current = _merge(actions, item, into=current if one_thing else None)
         if not said and u["speaker"] == owner:
             _prompted(utts, i, today, options, actions)
         _attach_helpers(utts, owner, i, actions)
     return actions
+
+
+#: A prompt about one item of the plan: "And Anjali?", "and the triage with sharon", "Then Fridays?",
+#: "What about the rota?" (not "And what else?" or "And if that happens?").
+_ONE_THING = re.compile(r"^(?:(?:ok(?:ay)?|so|right|great|good)[\s,.]+)*"
+                        r"(?:and|then|what about|how about|anything about)\s+"
+                        r"(?!(?:what|how|why|who|when|where|which|if|is|are|do|does|did|can|could|would|will|"
+                        r"you|anything|is there)\b)", re.I)
+
+
+_DANGLING = re.compile(r"\b(?:for|to|with|about|of|from)[\s,.;]*$", re.I)
 
 
 def _recurring(clause: str, phrase: str) -> bool:
@@ -175,6 +196,12 @@ def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: l
     scored = [(len(asked & context(o)), n) for n, o in enumerate(options)]
     best = max(scored, default=(0, -1))
     if best[0] == 0:
+        thing = _prompted_thing(utts, i)  # "And the book look?" - "Last week before Easter. Three books a class."
+        if thing is not None:
+            rest = tidy((utts[i].get("text") or "").replace(when.text, " ", 1)).lstrip(" .,;:")
+            what = thing[:1].upper() + thing[1:] + (f": {_joined(rest)}" if content_words(rest) else "")
+            _merge(actions, {"what": re.sub(r"\s+([,.;])", r"\1", what), "when": when.text, "due": when.due,
+                             "who": None, "owner": utts[i]["speaker"], "source": [i - 1, i]})
         return
     option = options[best[1]]
     _merge(actions, {"what": option["text"], "when": when.text, "due": when.due, "who": None,
@@ -229,15 +256,32 @@ def _referent(actions: list[dict[str, Any]], options: list[dict[str, Any]], i: i
     return actions[-1] if actions else None
 
 
-def _merge(actions: list[dict[str, Any]], item: dict[str, Any]) -> None:
-    """No duplicates: an action said twice keeps the first wording and gains what the second adds."""
+def _joined(text: str) -> str:
+    """``text`` to follow a colon or semicolon: a leading verb lower-cased, names and "I" kept."""
+    first = text.split(" ", 1)[0]
+    return (first.lower() if first.lower() in ACTION_VERBS else first) + text[len(first):]
+
+
+def _merge(actions: list[dict[str, Any]], item: dict[str, Any],
+           into: dict[str, Any] | None = None) -> dict[str, Any]:
+    """No duplicates: an action said twice keeps the first wording and gains what the second adds.
+
+    ``into`` is the action the same exchange is already making: a further step said in answer to the
+    same prompt ("I'll email her today and ask for half an hour ... by Monday I'll have a date") is part
+    of that one action, not a new one. Returns the action the item ended up in."""
     for old in actions:
         if old["owner"] == item["owner"] and overlap(old["what"], item["what"]) >= 0.6:
-            for k in ("when", "due", "who"):
-                old[k] = old[k] or item[k]
-            old["source"] = sorted(set(old["source"]) | set(item["source"]))
-            return
-    actions.append(item)
+            break
+    else:
+        if into is None or into["owner"] != item["owner"]:
+            actions.append(item)
+            return item
+        old = into
+        old["what"] = f"{old['what']}; {_joined(item['what'])}"
+    for k in ("when", "due", "who"):
+        old[k] = old[k] or item[k]
+    old["source"] = sorted(set(old["source"]) | set(item["source"]))
+    return old
 
 
 def _attach_helpers(utts: list[dict[str, Any]], owner: str, i: int, actions: list[dict[str, Any]]) -> None:
