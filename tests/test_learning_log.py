@@ -393,3 +393,27 @@ def test_a_prompted_item_without_an_option_keeps_the_prompts_words():
     actions = logbook.draft(report)["actions"]
     assert [a["what"] for a in actions] == ["The book look: Last week. Three books a class"]
     assert actions[0]["when"] == "before Easter" and actions[0]["source"]["utterances"] == [0, 1]
+
+
+def test_a_bare_pointer_takes_what_its_turn_says_about_the_step():
+    report = make_report([
+        ("Ana", "What's the first thing you'll do?"),
+        ("Ben", "Pairing with Priya. I'll ask her today. I'm thinking Tuesdays and Thursdays, half an hour, "
+                "for two weeks. She'll probably say about time."),
+    ], PAIR, stages="ww")
+    actions = logbook.draft(report)["actions"]
+    # What "ask her" is about is said around it; what Priya will say is not part of the step.
+    assert [a["what"] for a in actions] == [
+        "Ask Priya: Pairing with Priya. I'm thinking Tuesdays and Thursdays, half an hour, for two weeks"]
+    assert actions[0]["when"] == "today"
+
+
+def test_a_step_said_again_in_the_same_turn_is_one_action():
+    report = make_report([
+        ("Ana", "Who else needs to know?"),
+        ("Ben", "The team. I'll tell them at the huddle on Monday. "
+                "I'll tell them the goal and that we count it weekly."),
+    ], PAIR, stages="ww")
+    actions = logbook.draft(report)["actions"]
+    assert [a["what"] for a in actions] == [
+        "Tell them at the huddle; tell them the goal and that we count it weekly"]

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from companion.analysis.commitments import ACTION_VERBS, strip_lead_ins
+from companion.analysis.text import split_sentences
 from companion.logbook.dates import MONTHS, WEEKDAYS, when_of
 from companion.logbook.items import content_words, overlap, tidy
 
@@ -114,6 +115,8 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                     what = clause  # "ask for the tenth": the date is what is asked for
             what = tidy(re.sub(r"\s+([,;])", r"\1", re.sub(r"[,;]\s*(?=[,;]|$)", "", what)))
             what = _name_for_pronoun(what, _last_name(utts, i, c["text"]))
+            if len(said) == 1 and c.get("kind") in ("said", "answer") and 0 < len(content_words(what)) <= 2:
+                what = _whole_turn(what, c["text"], u.get("text") or "", when.text if when else None)
             what = _thing_for_pronoun(what, _prompted_thing(utts, i))
             if _PRO_FORM.match(what) or len(content_words(what)) == 0:
                 target = _referent(actions, options, i)
@@ -148,6 +151,23 @@ _ONE_THING = re.compile(r"^(?:(?:ok(?:ay)?|so|right|great|good)[\s,.]+)*"
 _DANGLING = re.compile(r"\b(?:for|to|with|about|of|from)[\s,.;]*$", re.I)
 
 
+#: Not part of the step: what others will say or do ("She'll say yes"), and why ("So she's not blindsided").
+_ASIDE = re.compile(r"^(?:(?:she|he|they|it|that|which)(?:'ll|'d|'s going to| will| would)\b|(?:just )?so\b|"
+                    r"because\b|otherwise\b)", re.I)
+
+
+def _whole_turn(what: str, clause: str, text: str, when: str | None) -> str:
+    """A bare pointer ("Ask Priya"), the one step of its turn, with the rest of the turn, which says what
+    it is about ("Pairing with Priya. I'll ask her today. Tuesdays and Thursdays, half an hour, her driving.").
+    Who can help is not part of it (it goes to ``who``)."""
+    said = content_words(clause) | content_words(when or "")
+    rest = [t for t in (tidy(s) for s in split_sentences(text) if clause not in s)  # the step itself is ``what``
+            if len(t.split()) > 1 and content_words(t) - said and not _ASIDE.match(t)
+            and not any(p.search(t) for p in _HELPER[:-1])]  # named as help, not "with Priya"
+    turn = re.sub(r"\s+([,.;])", r"\1", ". ".join(rest))
+    return f"{what}: {turn}" if len(content_words(turn) - content_words(what)) >= 2 else what
+
+
 def _recurring(clause: str, phrase: str) -> bool:
     """"every Monday", "Tuesdays and Thursdays": part of what is done, not when it is due."""
     return bool(re.search(r"\b(?:every|each)\s+$", clause[:clause.find(phrase)])
@@ -166,17 +186,26 @@ def _one_per_turn(said: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for c in said:
         prev = next((o for o in reversed(out) if o["owner"] == c["owner"]), None)
-        if prev is not None and when_of(c["text"]) is None:
+        if prev is not None and (when_of(c["text"]) is None or _same_head(prev["text"], c["text"])):
             prev["text"] = prev["text"] + "; " + c["text"]
         else:
             out.append(dict(c))
     return out
 
 
+def _same_head(a: str, b: str) -> bool:
+    """The same verb and object ("tell them at the huddle ... tell them the goal"): one step said again, fuller."""
+    return a.lower().split()[:2] == b.lower().split()[:2]
+
+
 def _stray_time(text: str, today: date | None) -> Any:
     """A deadline said as its own sentence next to the step ("Email Lesley. By Friday.")."""
     from_sentences = [when_of(s, today) for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) <= 5]
     return next((w for w in from_sentences if w is not None), None)
+
+
+#: An option in the first person that was someone else's idea is their offer ("I could read the draft").
+_FIRST_PERSON = re.compile(r"^I\b", re.I)
 
 
 def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: list[dict[str, Any]],
@@ -193,7 +222,8 @@ def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: l
     def context(o: dict[str, Any]) -> set[str]:  # the option and the exchange it came from
         around = {j for s in o["source"] for j in (s - 1, s) if j >= 0}
         return content_words(o["text"] + " " + " ".join(utts[j].get("text") or "" for j in sorted(around)))
-    scored = [(len(asked & context(o)), n) for n, o in enumerate(options)]
+    scored = [(len(asked & context(o)), n) for n, o in enumerate(options)
+              if not (o.get("idea_of") not in (None, utts[i]["speaker"]) and _FIRST_PERSON.match(o["text"]))]
     best = max(scored, default=(0, -1))
     if best[0] == 0:
         thing = _prompted_thing(utts, i)  # "And the book look?" - "Last week before Easter. Three books a class."
