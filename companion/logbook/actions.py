@@ -93,11 +93,13 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
     actions: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None  # the action this exchange (a coach prompt and its answers) is making
     one_thing = False  # the prompt names one thing ("And Anjali?"): what is said in answer is one action
+    item_named, prompt_at = None, 0  # the item the prompt names, and where
     for i in plan_span(utts):
         u = utts[i]
         if u["speaker"] != owner and any(a.endswith("question") for a in u.get("acts") or []):
             current = None  # a new prompt opens a new exchange
             one_thing = bool(_ONE_THING.match(u.get("text") or ""))
+            item_named, prompt_at = named_item(u.get("text") or ""), i
         if u.get("stage") in ("goal", "reality"):
             continue
         said = _one_per_turn([c for c in u.get("commitment") or [] if (c["owner"] == owner or (
@@ -133,6 +135,11 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             if c.get("kind") == "offer":
                 _merge(actions, item)
             else:
+                if current is None and item_named and not content_words(item_named) <= content_words(what):
+                    # "and dan" - "I'll email him today": what the item is, from where it was raised
+                    mention = _mention(utts, owner, prompt_at, item_named)
+                    if mention is not None:
+                        item["what"], item["source"] = f"{mention}: {_joined(what)}", sources
                 current = _merge(actions, item, into=current if one_thing else None)
         if not said and u["speaker"] == owner:
             _prompted(utts, i, today, options, actions)
@@ -226,10 +233,11 @@ def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: l
               if not (o.get("idea_of") not in (None, utts[i]["speaker"]) and _FIRST_PERSON.match(o["text"]))]
     best = max(scored, default=(0, -1))
     if best[0] == 0:
-        thing = _prompted_thing(utts, i)  # "And the book look?" - "Last week before Easter. Three books a class."
+        thing = named_item(prompt.get("text") or "")  # "And the book look?" - "Last week before Easter."
         if thing is not None:
             rest = tidy((utts[i].get("text") or "").replace(when.text, " ", 1)).lstrip(" .,;:")
-            what = thing[:1].upper() + thing[1:] + (f": {_joined(rest)}" if content_words(rest) else "")
+            head = _mention(utts, utts[i]["speaker"], i - 1, thing) or thing[:1].upper() + thing[1:]
+            what = head + (f": {_joined(rest)}" if content_words(rest) else "")
             _merge(actions, {"what": re.sub(r"\s+([,.;])", r"\1", what), "when": when.text, "due": when.due,
                              "who": None, "owner": utts[i]["speaker"], "source": [i - 1, i]})
         return
@@ -249,6 +257,35 @@ def _prompted_thing(utts: list[dict[str, Any]], i: int) -> str | None:
         return None
     m = _ELLIPTICAL.match(strip_lead_ins((utts[i - 1].get("text") or "").strip()))
     return re.sub(r"^your\b", "my", m.group("np").strip(), flags=re.I) if m else None
+
+
+_NAMED = re.compile(r"^(?P<np>(?:(?:the|your|that|this)\s+)?[\w'-]+(?:\s+[\w'-]+){0,4}?)\s*(?:[,?.]|$)", re.I)
+_WHEN_THE = re.compile(r"\bwhen (?:are|will|could|can|would|do) you (?:\w+\s+){0,3}?(?P<np>(?:the|your)\s+[\w'-]+"
+                       r"(?:\s+[\w'-]+){0,3}?)\s*(?:[,?.]|$|\s+(?:before|by|then)\b)", re.I)
+
+
+def named_item(prompt: str) -> str | None:
+    """The plan item a coach's Will prompt is about: "And the role-play, when would that happen?",
+    "and the triage with sharon", "When could you get the list?" -> "the role-play", ..., "the list"."""
+    text = prompt.strip()
+    m = _NAMED.match(strip_lead_ins(text)) if _ONE_THING.match(text) else None
+    m = m or _WHEN_THE.search(text)
+    return re.sub(r"^your\b", "my", m.group("np").strip(), flags=re.I) if m else None
+
+
+def _mention(utts: list[dict[str, Any]], speaker: str, before: int, item: str) -> str | None:
+    """Where ``speaker`` last spoke of ``item`` before the prompt: what the item is ("the list" ->
+    "I need the actual list out of SystmOne, with the times and the insulin types")."""
+    want = content_words(item)
+    if not want:
+        return None
+    for j in range(before - 1, -1, -1):
+        if utts[j]["speaker"] != speaker or not utts[j].get("text"):
+            continue
+        hits = [t for t in split_sentences(utts[j]["text"]) if want <= content_words(t) and len(t.split()) > 2]
+        if hits:
+            return tidy(hits[-1])
+    return None
 
 
 def _thing_for_pronoun(what: str, thing: str | None) -> str:
