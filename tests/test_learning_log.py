@@ -417,3 +417,23 @@ def test_a_step_said_again_in_the_same_turn_is_one_action():
     actions = logbook.draft(report)["actions"]
     assert [a["what"] for a in actions] == [
         "Tell them at the huddle; tell them the goal and that we count it weekly"]
+
+
+def test_the_item_a_prompt_names_is_what_the_coachee_said_it_was():
+    report = make_report([
+        ("Ben", "I need the actual list out of SystmOne, with the times and the insulin types."),
+        ("Ana", "When could you get the list?"),
+        ("Ben", "By Friday. I've got an admin afternoon Friday."),
+        ("Ben", "Quiet hours, so the phones divert to the contact centre for two hours."),
+        ("Ana", "And the quiet hours?"),
+        ("Ben", "I'll tell the contact centre manager today."),
+        ("Ana", "Then Fridays?"),
+        ("Ben", "I'll block the mornings, nine to one."),
+    ], PAIR, stages="owwowwww")
+    actions = logbook.draft(report)["actions"]
+    assert [a["what"] for a in actions] == [
+        "I need the actual list out of SystmOne, with the times and the insulin types: "
+        "I've got an admin afternoon Friday",
+        "Quiet hours, so the phones divert to the contact centre for two hours: tell the contact centre manager",
+        "Block the mornings, nine to one"]  # "Fridays?" asks when, not what
+    assert [a["source"]["utterances"] for a in actions] == [[0, 1, 2], [3, 5], [7]]

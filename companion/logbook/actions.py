@@ -139,7 +139,8 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                     # "and dan" - "I'll email him today": what the item is, from where it was raised
                     mention = _mention(utts, owner, prompt_at, item_named)
                     if mention is not None:
-                        item["what"], item["source"] = f"{mention}: {_joined(what)}", sources
+                        item["what"] = f"{mention[0]}: {_joined(what)}"
+                        item["source"] = sorted(set(sources) | {mention[1]})
                 current = _merge(actions, item, into=current if one_thing else None)
         if not said and u["speaker"] == owner:
             _prompted(utts, i, today, options, actions)
@@ -236,10 +237,12 @@ def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: l
         thing = named_item(prompt.get("text") or "")  # "And the book look?" - "Last week before Easter."
         if thing is not None:
             rest = tidy((utts[i].get("text") or "").replace(when.text, " ", 1)).lstrip(" .,;:")
-            head = _mention(utts, utts[i]["speaker"], i - 1, thing) or thing[:1].upper() + thing[1:]
+            raised = _mention(utts, utts[i]["speaker"], i - 1, thing)
+            head = raised[0] if raised else thing[:1].upper() + thing[1:]
             what = head + (f": {_joined(rest)}" if content_words(rest) else "")
             _merge(actions, {"what": re.sub(r"\s+([,.;])", r"\1", what), "when": when.text, "due": when.due,
-                             "who": None, "owner": utts[i]["speaker"], "source": [i - 1, i]})
+                             "who": None, "owner": utts[i]["speaker"],
+                             "source": sorted({i - 1, i} | ({raised[1]} if raised else set()))})
         return
     option = options[best[1]]
     _merge(actions, {"what": option["text"], "when": when.text, "due": when.due, "who": None,
@@ -273,18 +276,20 @@ def named_item(prompt: str) -> str | None:
     return re.sub(r"^your\b", "my", m.group("np").strip(), flags=re.I) if m else None
 
 
-def _mention(utts: list[dict[str, Any]], speaker: str, before: int, item: str) -> str | None:
+def _mention(utts: list[dict[str, Any]], speaker: str, before: int, item: str) -> tuple[str, int] | None:
     """Where ``speaker`` last spoke of ``item`` before the prompt: what the item is ("the list" ->
     "I need the actual list out of SystmOne, with the times and the insulin types")."""
     want = content_words(item)
-    if not want:
+    when = when_of(item)
+    if not want or (when is not None and not want - content_words(when.text)):  # "Then Fridays?": when, not what
         return None
     for j in range(before - 1, -1, -1):
-        if utts[j]["speaker"] != speaker or not utts[j].get("text"):
+        if utts[j]["speaker"] != speaker or not utts[j].get("text") or utts[j].get("stage") == "will":
             continue
-        hits = [t for t in split_sentences(utts[j]["text"]) if want <= content_words(t) and len(t.split()) > 2]
+        hits = [t for t in split_sentences(utts[j]["text"]) if want <= content_words(t)
+                and len(content_words(t) - want) >= 2]
         if hits:
-            return tidy(hits[-1])
+            return tidy(hits[-1]), j
     return None
 
 
