@@ -229,7 +229,9 @@ def test_coach_offer_taken_up_is_the_coachs_action():
     assert marks == [{"text": "read the bid draft before it goes to Sue, if that would help", "owner": "Ana",
                       "confirmed_by": 1, "kind": "offer"}]
     actions = logbook.draft(report)["actions"]
-    assert [(a["owner"], a["when"]) for a in actions] == [("Ana", None), ("Ben", "on the twenty-second")]
+    # Ben's "I'll send it" is what lets the offer happen: the offer's "by when", not a step of his own.
+    assert [(a["owner"], a["when"]) for a in actions] == [("Ana", "on the twenty-second")]
+    assert actions[0]["source"]["utterances"] == [0, 1]
 
 
 def test_evaluation_and_smart_gaps():
@@ -385,14 +387,16 @@ def test_steps_said_in_answer_to_one_prompt_are_one_action():
     assert actions[0]["source"]["utterances"] == [1]
 
 
-def test_a_prompted_item_without_an_option_keeps_the_prompts_words():
+def test_a_prompted_item_without_an_option_is_what_the_coachee_raised():
     report = make_report([
+        ("Ben", "Maybe a book look, a few books per class, so I know where we are before Ofsted does."),
         ("Ana", "And the book look?"),
         ("Ben", "Last week before Easter. Three books a class."),
-    ], PAIR, stages="ww")
+    ], PAIR, stages="oww")
     actions = logbook.draft(report)["actions"]
-    assert [a["what"] for a in actions] == ["The book look: Last week. Three books a class"]
-    assert actions[0]["when"] == "before Easter" and actions[0]["source"]["utterances"] == [0, 1]
+    assert [a["what"] for a in actions] == [
+        "A book look, a few books per class, so I know where we are before Ofsted does: Last week. Three books a class"]
+    assert actions[0]["when"] == "before Easter" and actions[0]["source"]["utterances"] == [0, 1, 2]
 
 
 def test_a_bare_pointer_takes_what_its_turn_says_about_the_step():
@@ -437,3 +441,28 @@ def test_the_item_a_prompt_names_is_what_the_coachee_said_it_was():
         "Quiet hours, so the phones divert to the contact centre for two hours: tell the contact centre manager",
         "Block the mornings, nine to one"]  # "Fridays?" asks when, not what
     assert [a["source"]["utterances"] for a in actions] == [[0, 1, 2], [3, 5], [7]]
+
+
+def test_a_when_follow_up_stays_with_the_step_and_a_reply_to_an_offer_sets_the_offer_up():
+    report = make_report([
+        ("Ana", "What's the first thing you'll do?"),
+        ("Ben", "I'll ask Priya to pair with me on reviews, half an hour each time."),
+        ("Ana", "Starting when?"),
+        ("Ben", "Next Tuesday. I'll put it in the calendar this afternoon."),
+        ("Ana", "I could read the bid draft before it goes to Sue, if that would help."),
+        ("Ben", "Oh, would you? Yes, please. I'll send it on the twenty-second."),
+    ], PAIR, stages="wwwwww")
+    actions = logbook.draft(report)["actions"]
+    assert [(a["owner"], a["what"], a["when"]) for a in actions] == [
+        ("Ben", "Ask Priya to pair with me on reviews, half an hour each time; put it in the calendar this afternoon",
+         "Next Tuesday"),
+        ("Ana", "Read the bid draft before it goes to Sue, if that would help", "on the twenty-second")]
+    assert actions[1]["source"]["utterances"] == [4, 5]
+
+
+def test_an_item_never_described_is_not_drafted():
+    report = make_report([
+        ("Ana", "And the cover and the handover, do you want to plan those now?"),
+        ("Ben", "Next time. Honestly. We can look at it in two weeks."),
+    ], PAIR, stages="ww")
+    assert logbook.draft(report)["actions"] == []

@@ -97,15 +97,27 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
     for i in plan_span(utts):
         u = utts[i]
         if u["speaker"] != owner and any(a.endswith("question") for a in u.get("acts") or []):
-            current = None  # a new prompt opens a new exchange
-            one_thing = bool(_ONE_THING.match(u.get("text") or ""))
-            item_named, prompt_at = named_item(u.get("text") or ""), i
+            if current is not None and (_WHEN_FOLLOW_UP.match(u.get("text") or "") or _BACK.search(u.get("text") or "")
+                                        and not _OBSTACLE_Q.search(u.get("text") or "")):
+                one_thing = True  # "Starting when?": still the step just said
+            else:
+                current = None  # a new prompt opens a new exchange
+                one_thing = bool(_ONE_THING.match(u.get("text") or ""))
+                item_named, prompt_at = named_item(u.get("text") or ""), i
         if u.get("stage") in ("goal", "reality"):
             continue
         said = _one_per_turn([c for c in u.get("commitment") or [] if (c["owner"] == owner or (
             c.get("kind") == "offer" and utts[c["confirmed_by"]]["speaker"] == owner))])
+        offer = next((a for a in actions if a["owner"] != owner and max(a["source"]) == i), None)
         for c in said:
             sources = [i] + ([c["confirmed_by"]] if c.get("confirmed_by") is not None else [])
+            if offer is not None and c["owner"] == owner and _THING_PRONOUN.match(c["text"]):
+                # "Oh, would you? Yes, please. I'll send it on the twenty-second": when the offer can happen
+                w = when_of(c["text"], today)
+                if w is not None and not offer["when"]:
+                    offer["when"], offer["due"] = w.text, w.due
+                offer["source"] = sorted(set(offer["source"]) | {i})
+                continue
             clause = c["text"] if c.get("kind") != "offer" else _to_coachee(c["text"], owner)
             when = when_of(clause, today)
             if when is None and c["owner"] == u["speaker"]:
@@ -162,6 +174,16 @@ _DANGLING = re.compile(r"\b(?:for|to|with|about|of|from)[\s,.;]*$", re.I)
 #: Not part of the step: what others will say or do ("She'll say yes"), and why ("So she's not blindsided").
 _ASIDE = re.compile(r"^(?:(?:she|he|they|it|that|which)(?:'ll|'d|'s going to| will| would)\b|(?:just )?so\b|"
                     r"because\b|otherwise\b)", re.I)
+
+
+#: A follow-up on the step just said, asking only when: "Starting when?", "By when?", "When would that be?".
+_WHEN_FOLLOW_UP = re.compile(r"^(?:(?:and|so|okay|ok|right)[\s,]+)*(?:starting |from |by )?when\b[^?]{0,25}\?*$", re.I)
+
+
+#: A follow-up on the step just said ("How will you put it to her?"), not on what could go wrong with it.
+_BACK = re.compile(r"^(?:(?:and|so|okay|ok|right)[\s,]+)*(?:how|when|where)\b.*\b(?:put|say|phrase|word|raise|ask|"
+                   r"tell|approach|start)\s+(?:it|that|her|him|them)\b", re.I)
+_OBSTACLE_Q = re.compile(r"get in the way|stop you|go wrong|if (?:that|it) (?:happens|does)|support", re.I)
 
 
 def _whole_turn(what: str, clause: str, text: str, when: str | None) -> str:
@@ -231,18 +253,19 @@ def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: l
         around = {j for s in o["source"] for j in (s - 1, s) if j >= 0}
         return content_words(o["text"] + " " + " ".join(utts[j].get("text") or "" for j in sorted(around)))
     scored = [(len(asked & context(o)), n) for n, o in enumerate(options)
-              if not (o.get("idea_of") not in (None, utts[i]["speaker"]) and _FIRST_PERSON.match(o["text"]))]
+              if max(o["source"]) < i - 1  # raised before the prompt that asks about it
+              and not (o.get("idea_of") not in (None, utts[i]["speaker"]) and _FIRST_PERSON.match(o["text"]))]
     best = max(scored, default=(0, -1))
-    if best[0] == 0:
+    if best[0] < 2:  # one shared word ("Monday") is not a reference
         thing = named_item(prompt.get("text") or "")  # "And the book look?" - "Last week before Easter."
         if thing is not None:
             rest = tidy((utts[i].get("text") or "").replace(when.text, " ", 1)).lstrip(" .,;:")
             raised = _mention(utts, utts[i]["speaker"], i - 1, thing)
-            head = raised[0] if raised else thing[:1].upper() + thing[1:]
-            what = head + (f": {_joined(rest)}" if content_words(rest) else "")
+            if raised is None:  # an item never described ("the cover?" - "Next time."): nothing to draft
+                return
+            what = raised[0] + (f": {_joined(rest)}" if content_words(rest) else "")
             _merge(actions, {"what": re.sub(r"\s+([,.;])", r"\1", what), "when": when.text, "due": when.due,
-                             "who": None, "owner": utts[i]["speaker"],
-                             "source": sorted({i - 1, i} | ({raised[1]} if raised else set()))})
+                             "who": None, "owner": utts[i]["speaker"], "source": sorted({i - 1, i, raised[1]})})
         return
     option = options[best[1]]
     _merge(actions, {"what": option["text"], "when": when.text, "due": when.due, "who": None,
@@ -272,6 +295,8 @@ def named_item(prompt: str) -> str | None:
     "and the triage with sharon", "When could you get the list?" -> "the role-play", ..., "the list"."""
     text = prompt.strip()
     m = _NAMED.match(strip_lead_ins(text)) if _ONE_THING.match(text) else None
+    if m and m.group("np").split()[0].lower() in ACTION_VERBS:
+        m = None  # "And tell Dom." tells, it names no item
     m = m or _WHEN_THE.search(text)
     return re.sub(r"^your\b", "my", m.group("np").strip(), flags=re.I) if m else None
 
