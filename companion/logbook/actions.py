@@ -14,7 +14,7 @@ import re
 from datetime import date
 from typing import Any
 
-from companion.analysis.commitments import ACTION_VERBS, strip_lead_ins
+from companion.analysis.commitments import ACTION_VERBS, is_step, strip_lead_ins
 from companion.analysis.text import split_sentences
 from companion.logbook.dates import MONTHS, WEEKDAYS, when_of
 from companion.logbook.items import content_words, overlap, tidy
@@ -147,10 +147,10 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             if c.get("kind") == "offer":
                 _merge(actions, item)
             else:
-                if current is None and item_named and not content_words(item_named) <= content_words(what):
+                if current is None and item_named:
                     # "and dan" - "I'll email him today": what the item is, from where it was raised
                     mention = _mention(utts, owner, prompt_at, item_named)
-                    if mention is not None:
+                    if mention is not None and len(content_words(mention[0]) - content_words(what)) >= 2:
                         item["what"] = f"{mention[0]}: {_joined(what)}"
                         item["source"] = sorted(set(sources) | {mention[1]})
                 current = _merge(actions, item, into=current if one_thing else None)
@@ -308,14 +308,17 @@ def _mention(utts: list[dict[str, Any]], speaker: str, before: int, item: str) -
     when = when_of(item)
     if not want or (when is not None and not want - content_words(when.text)):  # "Then Fridays?": when, not what
         return None
-    for j in range(before - 1, -1, -1):
-        if utts[j]["speaker"] != speaker or not utts[j].get("text") or utts[j].get("stage") == "will":
-            continue
-        hits = [t for t in split_sentences(utts[j]["text"]) if want <= content_words(t)
-                and len(content_words(t) - want) >= 2]
-        if hits:
-            return tidy(hits[-1]), j
-    return None
+    said = [(j, t) for j in range(before - 1, -1, -1)
+            if utts[j]["speaker"] == speaker and utts[j].get("text") and utts[j].get("stage") != "will"
+            for t in reversed(split_sentences(utts[j]["text"]))
+            if want <= content_words(t) and len(content_words(t) - want) >= 2]
+    # Where it was put forward as something to do ("I could ask Grace ..."), else where it was last named.
+    best = next(((j, t) for j, t in said if _PUT_FORWARD.search(t) or is_step(strip_lead_ins(t))), None)
+    best = best or (said[0] if said else None)
+    return (tidy(best[1]), best[0]) if best else None
+
+
+_PUT_FORWARD = re.compile(r"\b(?:could|might|maybe|perhaps|option|idea|what if)\b", re.I)
 
 
 def _thing_for_pronoun(what: str, thing: str | None) -> str:
