@@ -14,10 +14,11 @@ import re
 from datetime import date
 from typing import Any
 
-from companion.analysis.commitments import ACTION_VERBS, is_step, strip_lead_ins
+from companion.analysis.commitments import ACTION_VERBS, strip_lead_ins
 from companion.analysis.text import split_sentences
 from companion.logbook.dates import MONTHS, WEEKDAYS, when_of
 from companion.logbook.items import content_words, overlap, tidy
+from companion.logbook.prompts import follows_up, named_item, names_one_item, raised_item
 
 _PRO_FORM = re.compile(r"^(?:(?:do|try)\s+(?:it|that|this)\b|(?:send|bring|book|write|sort|give)\s+"
                        r"(?:it|that|this|them|one)\b(?:[\s,]+(?:then|first|"
@@ -97,12 +98,11 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
     for i in plan_span(utts):
         u = utts[i]
         if u["speaker"] != owner and any(a.endswith("question") for a in u.get("acts") or []):
-            if current is not None and (_WHEN_FOLLOW_UP.match(u.get("text") or "") or _BACK.search(u.get("text") or "")
-                                        and not _OBSTACLE_Q.search(u.get("text") or "")):
+            if current is not None and follows_up(u.get("text") or ""):
                 one_thing = True  # "Starting when?": still the step just said
             else:
                 current = None  # a new prompt opens a new exchange
-                one_thing = bool(_ONE_THING.match(u.get("text") or ""))
+                one_thing = names_one_item(u.get("text") or "")
                 item_named, prompt_at = named_item(u.get("text") or ""), i
         if u.get("stage") in ("goal", "reality"):
             continue
@@ -149,7 +149,7 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             else:
                 if current is None and item_named:
                     # "and dan" - "I'll email him today": what the item is, from where it was raised
-                    mention = _mention(utts, owner, prompt_at, item_named)
+                    mention = raised_item(utts, owner, prompt_at, item_named)
                     if mention is not None and len(content_words(mention[0]) - content_words(what)) >= 2:
                         item["what"] = f"{mention[0]}: {_joined(what)}"
                         item["source"] = sorted(set(sources) | {mention[1]})
@@ -160,30 +160,12 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
     return actions
 
 
-#: A prompt about one item of the plan: "And Anjali?", "and the triage with sharon", "Then Fridays?",
-#: "What about the rota?" (not "And what else?" or "And if that happens?").
-_ONE_THING = re.compile(r"^(?:(?:ok(?:ay)?|so|right|great|good)[\s,.]+)*"
-                        r"(?:and|then|what about|how about|anything about)\s+"
-                        r"(?!(?:what|how|why|who|when|where|which|if|is|are|do|does|did|can|could|would|will|"
-                        r"you|anything|is there)\b)", re.I)
-
-
 _DANGLING = re.compile(r"\b(?:for|to|with|about|of|from)[\s,.;]*$", re.I)
 
 
 #: Not part of the step: what others will say or do ("She'll say yes"), and why ("So she's not blindsided").
 _ASIDE = re.compile(r"^(?:(?:she|he|they|it|that|which)(?:'ll|'d|'s going to| will| would)\b|(?:just )?so\b|"
                     r"because\b|otherwise\b)", re.I)
-
-
-#: A follow-up on the step just said, asking only when: "Starting when?", "By when?", "When would that be?".
-_WHEN_FOLLOW_UP = re.compile(r"^(?:(?:and|so|okay|ok|right)[\s,]+)*(?:starting |from |by )?when\b[^?]{0,25}\?*$", re.I)
-
-
-#: A follow-up on the step just said ("How will you put it to her?"), not on what could go wrong with it.
-_BACK = re.compile(r"^(?:(?:and|so|okay|ok|right)[\s,]+)*(?:how|when|where)\b.*\b(?:put|say|phrase|word|raise|ask|"
-                   r"tell|approach|start)\s+(?:it|that|her|him|them)\b", re.I)
-_OBSTACLE_Q = re.compile(r"get in the way|stop you|go wrong|if (?:that|it) (?:happens|does)|support", re.I)
 
 
 def _whole_turn(what: str, clause: str, text: str, when: str | None) -> str:
@@ -260,7 +242,7 @@ def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: l
         thing = named_item(prompt.get("text") or "")  # "And the book look?" - "Last week before Easter."
         if thing is not None:
             rest = tidy((utts[i].get("text") or "").replace(when.text, " ", 1)).lstrip(" .,;:")
-            raised = _mention(utts, utts[i]["speaker"], i - 1, thing)
+            raised = raised_item(utts, utts[i]["speaker"], i - 1, thing)
             if raised is None:  # an item never described ("the cover?" - "Next time."): nothing to draft
                 return
             what = raised[0] + (f": {_joined(rest)}" if content_words(rest) else "")
@@ -283,42 +265,6 @@ def _prompted_thing(utts: list[dict[str, Any]], i: int) -> str | None:
         return None
     m = _ELLIPTICAL.match(strip_lead_ins((utts[i - 1].get("text") or "").strip()))
     return re.sub(r"^your\b", "my", m.group("np").strip(), flags=re.I) if m else None
-
-
-_NAMED = re.compile(r"^(?P<np>(?:(?:the|your|that|this)\s+)?[\w'-]+(?:\s+[\w'-]+){0,4}?)\s*(?:[,?.]|$)", re.I)
-_WHEN_THE = re.compile(r"\bwhen (?:are|will|could|can|would|do) you (?:\w+\s+){0,3}?(?P<np>(?:the|your)\s+[\w'-]+"
-                       r"(?:\s+[\w'-]+){0,3}?)\s*(?:[,?.]|$|\s+(?:before|by|then)\b)", re.I)
-
-
-def named_item(prompt: str) -> str | None:
-    """The plan item a coach's Will prompt is about: "And the role-play, when would that happen?",
-    "and the triage with sharon", "When could you get the list?" -> "the role-play", ..., "the list"."""
-    text = prompt.strip()
-    m = _NAMED.match(strip_lead_ins(text)) if _ONE_THING.match(text) else None
-    if m and m.group("np").split()[0].lower() in ACTION_VERBS:
-        m = None  # "And tell Dom." tells, it names no item
-    m = m or _WHEN_THE.search(text)
-    return re.sub(r"^your\b", "my", m.group("np").strip(), flags=re.I) if m else None
-
-
-def _mention(utts: list[dict[str, Any]], speaker: str, before: int, item: str) -> tuple[str, int] | None:
-    """Where ``speaker`` last spoke of ``item`` before the prompt: what the item is ("the list" ->
-    "I need the actual list out of SystmOne, with the times and the insulin types")."""
-    want = content_words(item)
-    when = when_of(item)
-    if not want or (when is not None and not want - content_words(when.text)):  # "Then Fridays?": when, not what
-        return None
-    said = [(j, t) for j in range(before - 1, -1, -1)
-            if utts[j]["speaker"] == speaker and utts[j].get("text") and utts[j].get("stage") != "will"
-            for t in reversed(split_sentences(utts[j]["text"]))
-            if want <= content_words(t) and len(content_words(t) - want) >= 2]
-    # Where it was put forward as something to do ("I could ask Grace ..."), else where it was last named.
-    best = next(((j, t) for j, t in said if _PUT_FORWARD.search(t) or is_step(strip_lead_ins(t))), None)
-    best = best or (said[0] if said else None)
-    return (tidy(best[1]), best[0]) if best else None
-
-
-_PUT_FORWARD = re.compile(r"\b(?:could|might|maybe|perhaps|option|idea|what if)\b", re.I)
 
 
 def _thing_for_pronoun(what: str, thing: str | None) -> str:
