@@ -229,7 +229,9 @@ def test_coach_offer_taken_up_is_the_coachs_action():
     assert marks == [{"text": "read the bid draft before it goes to Sue, if that would help", "owner": "Ana",
                       "confirmed_by": 1, "kind": "offer"}]
     actions = logbook.draft(report)["actions"]
-    assert [(a["owner"], a["when"]) for a in actions] == [("Ana", None), ("Ben", "on the twenty-second")]
+    # Ben's "I'll send it" is what lets the offer happen: the offer's "by when", not a step of his own.
+    assert [(a["owner"], a["when"]) for a in actions] == [("Ana", "on the twenty-second")]
+    assert actions[0]["source"]["utterances"] == [0, 1]
 
 
 def test_evaluation_and_smart_gaps():
@@ -368,3 +370,99 @@ def test_it_means_what_the_coachs_prompt_named():
     actions = logbook.draft(report)["actions"]
     assert [a["what"] for a in actions] == ["Write the reflection up and bring it to our next one", "Tell Grace"]
     assert actions[0]["due"] == "2025-03-18"
+
+
+def test_steps_said_in_answer_to_one_prompt_are_one_action():
+    report = make_report([
+        ("Ana", "And Dan?"),
+        ("Ben", "I'll email him today and book a meeting. I'll ask for the tenth."),
+        ("Ana", "What will you do first, and when?"),
+        ("Ben", "I'll ask Lorraine by Friday for two Saturday mornings. "
+                "And I'll tell the team at the huddle on Monday."),
+    ], PAIR, stages="wwww")
+    actions = logbook.draft(report)["actions"]
+    # "And Dan?" asks about one step: its answers make one action; an open "what will you do?" lists several.
+    assert [a["what"] for a in actions] == ["Email Dan and book a meeting; ask for the tenth",
+                                            "Ask Lorraine for two Saturday mornings", "Tell the team at the huddle"]
+    assert actions[0]["source"]["utterances"] == [1]
+
+
+def test_a_prompted_item_without_an_option_is_what_the_coachee_raised():
+    report = make_report([
+        ("Ben", "Maybe a book look, a few books per class, so I know where we are before Ofsted does."),
+        ("Ana", "And the book look?"),
+        ("Ben", "Last week before Easter. Three books a class."),
+    ], PAIR, stages="oww")
+    actions = logbook.draft(report)["actions"]
+    assert [a["what"] for a in actions] == [
+        "A book look, a few books per class, so I know where we are before Ofsted does: Last week. Three books a class"]
+    assert actions[0]["when"] == "before Easter" and actions[0]["source"]["utterances"] == [0, 1, 2]
+
+
+def test_a_bare_pointer_takes_what_its_turn_says_about_the_step():
+    report = make_report([
+        ("Ana", "What's the first thing you'll do?"),
+        ("Ben", "Pairing with Priya. I'll ask her today. I'm thinking Tuesdays and Thursdays, half an hour, "
+                "for two weeks. She'll probably say about time."),
+    ], PAIR, stages="ww")
+    actions = logbook.draft(report)["actions"]
+    # What "ask her" is about is said around it; what Priya will say is not part of the step.
+    assert [a["what"] for a in actions] == [
+        "Ask Priya: Pairing with Priya. I'm thinking Tuesdays and Thursdays, half an hour, for two weeks"]
+    assert actions[0]["when"] == "today"
+
+
+def test_a_step_said_again_in_the_same_turn_is_one_action():
+    report = make_report([
+        ("Ana", "Who else needs to know?"),
+        ("Ben", "The team. I'll tell them at the huddle on Monday. "
+                "I'll tell them the goal and that we count it weekly."),
+    ], PAIR, stages="ww")
+    actions = logbook.draft(report)["actions"]
+    assert [a["what"] for a in actions] == [
+        "Tell them at the huddle; tell them the goal and that we count it weekly"]
+
+
+def test_the_item_a_prompt_names_is_what_the_coachee_said_it_was():
+    report = make_report([
+        ("Ben", "I need the actual list out of SystmOne, with the times and the insulin types."),
+        ("Ana", "When could you get the list?"),
+        ("Ben", "By Friday. I've got an admin afternoon Friday."),
+        ("Ben", "Quiet hours, so the phones divert to the contact centre for two hours."),
+        ("Ana", "And the quiet hours?"),
+        ("Ben", "I'll tell the contact centre manager today."),
+        ("Ana", "Then Fridays?"),
+        ("Ben", "I'll block the mornings, nine to one."),
+    ], PAIR, stages="owwowwww")
+    actions = logbook.draft(report)["actions"]
+    assert [a["what"] for a in actions] == [
+        "I need the actual list out of SystmOne, with the times and the insulin types: "
+        "I've got an admin afternoon Friday",
+        "Quiet hours, so the phones divert to the contact centre for two hours: tell the contact centre manager",
+        "Block the mornings, nine to one"]  # "Fridays?" asks when, not what
+    assert [a["source"]["utterances"] for a in actions] == [[0, 1, 2], [3, 5], [7]]
+
+
+def test_a_when_follow_up_stays_with_the_step_and_a_reply_to_an_offer_sets_the_offer_up():
+    report = make_report([
+        ("Ana", "What's the first thing you'll do?"),
+        ("Ben", "I'll ask Priya to pair with me on reviews, half an hour each time."),
+        ("Ana", "Starting when?"),
+        ("Ben", "Next Tuesday. I'll put it in the calendar this afternoon."),
+        ("Ana", "I could read the bid draft before it goes to Sue, if that would help."),
+        ("Ben", "Oh, would you? Yes, please. I'll send it on the twenty-second."),
+    ], PAIR, stages="wwwwww")
+    actions = logbook.draft(report)["actions"]
+    assert [(a["owner"], a["what"], a["when"]) for a in actions] == [
+        ("Ben", "Ask Priya to pair with me on reviews, half an hour each time; put it in the calendar this afternoon",
+         "Next Tuesday"),
+        ("Ana", "Read the bid draft before it goes to Sue, if that would help", "on the twenty-second")]
+    assert actions[1]["source"]["utterances"] == [4, 5]
+
+
+def test_an_item_never_described_is_not_drafted():
+    report = make_report([
+        ("Ana", "And the cover and the handover, do you want to plan those now?"),
+        ("Ben", "Next time. Honestly. We can look at it in two weeks."),
+    ], PAIR, stages="ww")
+    assert logbook.draft(report)["actions"] == []

@@ -14,9 +14,11 @@ import re
 from datetime import date
 from typing import Any
 
-from companion.analysis.commitments import strip_lead_ins
+from companion.analysis.commitments import ACTION_VERBS, strip_lead_ins
+from companion.analysis.text import split_sentences
 from companion.logbook.dates import MONTHS, WEEKDAYS, when_of
 from companion.logbook.items import content_words, overlap, tidy
+from companion.logbook.prompts import follows_up, named_item, names_one_item, raised_item
 
 _PRO_FORM = re.compile(r"^(?:(?:do|try)\s+(?:it|that|this)\b|(?:send|bring|book|write|sort|give)\s+"
                        r"(?:it|that|this|them|one)\b(?:[\s,]+(?:then|first|"
@@ -90,14 +92,32 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                   options: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Actions as ``{"what", "when", "due", "who", "owner", "source": [indexes]}``."""
     actions: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None  # the action this exchange (a coach prompt and its answers) is making
+    one_thing = False  # the prompt names one thing ("And Anjali?"): what is said in answer is one action
+    item_named, prompt_at = None, 0  # the item the prompt names, and where
     for i in plan_span(utts):
         u = utts[i]
+        if u["speaker"] != owner and any(a.endswith("question") for a in u.get("acts") or []):
+            if current is not None and follows_up(u.get("text") or ""):
+                one_thing = True  # "Starting when?": still the step just said
+            else:
+                current = None  # a new prompt opens a new exchange
+                one_thing = names_one_item(u.get("text") or "")
+                item_named, prompt_at = named_item(u.get("text") or ""), i
         if u.get("stage") in ("goal", "reality"):
             continue
-        said = _one_per_turn([c for c in u.get("commitment") or [] if c["owner"] == owner or (
-            c.get("kind") == "offer" and utts[c["confirmed_by"]]["speaker"] == owner)])
+        said = _one_per_turn([c for c in u.get("commitment") or [] if (c["owner"] == owner or (
+            c.get("kind") == "offer" and utts[c["confirmed_by"]]["speaker"] == owner))])
+        offer = next((a for a in actions if a["owner"] != owner and max(a["source"]) == i), None)
         for c in said:
             sources = [i] + ([c["confirmed_by"]] if c.get("confirmed_by") is not None else [])
+            if offer is not None and c["owner"] == owner and _THING_PRONOUN.match(c["text"]):
+                # "Oh, would you? Yes, please. I'll send it on the twenty-second": when the offer can happen
+                w = when_of(c["text"], today)
+                if w is not None and not offer["when"]:
+                    offer["when"], offer["due"] = w.text, w.due
+                offer["source"] = sorted(set(offer["source"]) | {i})
+                continue
             clause = c["text"] if c.get("kind") != "offer" else _to_coachee(c["text"], owner)
             when = when_of(clause, today)
             if when is None and c["owner"] == u["speaker"]:
@@ -105,8 +125,12 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             what = clause
             if when is not None and when.text in clause and not _recurring(clause, when.text):
                 what = clause.replace(when.text, " ", 1)  # the "what" without its "by when"; "every Monday" stays
+                if _DANGLING.search(what):
+                    what = clause  # "ask for the tenth": the date is what is asked for
             what = tidy(re.sub(r"\s+([,;])", r"\1", re.sub(r"[,;]\s*(?=[,;]|$)", "", what)))
             what = _name_for_pronoun(what, _last_name(utts, i, c["text"]))
+            if len(said) == 1 and c.get("kind") in ("said", "answer") and 0 < len(content_words(what)) <= 2:
+                what = _whole_turn(what, c["text"], u.get("text") or "", when.text if when else None)
             what = _thing_for_pronoun(what, _prompted_thing(utts, i))
             if _PRO_FORM.match(what) or len(content_words(what)) == 0:
                 target = _referent(actions, options, i)
@@ -120,11 +144,40 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                     continue
             item = {"what": what, "when": when.text if when else None, "due": when.due if when else None,
                     "who": None, "owner": c["owner"], "source": sources}
-            _merge(actions, item)
+            if c.get("kind") == "offer":
+                _merge(actions, item)
+            else:
+                if current is None and item_named:
+                    # "and dan" - "I'll email him today": what the item is, from where it was raised
+                    mention = raised_item(utts, owner, prompt_at, item_named)
+                    if mention is not None and len(content_words(mention[0]) - content_words(what)) >= 2:
+                        item["what"] = f"{mention[0]}: {_joined(what)}"
+                        item["source"] = sorted(set(sources) | {mention[1]})
+                current = _merge(actions, item, into=current if one_thing else None)
         if not said and u["speaker"] == owner:
             _prompted(utts, i, today, options, actions)
         _attach_helpers(utts, owner, i, actions)
     return actions
+
+
+_DANGLING = re.compile(r"\b(?:for|to|with|about|of|from)[\s,.;]*$", re.I)
+
+
+#: Not part of the step: what others will say or do ("She'll say yes"), and why ("So she's not blindsided").
+_ASIDE = re.compile(r"^(?:(?:she|he|they|it|that|which)(?:'ll|'d|'s going to| will| would)\b|(?:just )?so\b|"
+                    r"because\b|otherwise\b)", re.I)
+
+
+def _whole_turn(what: str, clause: str, text: str, when: str | None) -> str:
+    """A bare pointer ("Ask Priya"), the one step of its turn, with the rest of the turn, which says what
+    it is about ("Pairing with Priya. I'll ask her today. Tuesdays and Thursdays, half an hour, her driving.").
+    Who can help is not part of it (it goes to ``who``)."""
+    said = content_words(clause) | content_words(when or "")
+    rest = [t for t in (tidy(s) for s in split_sentences(text) if clause not in s)  # the step itself is ``what``
+            if len(t.split()) > 1 and content_words(t) - said and not _ASIDE.match(t)
+            and not any(p.search(t) for p in _HELPER[:-1])]  # named as help, not "with Priya"
+    turn = re.sub(r"\s+([,.;])", r"\1", ". ".join(rest))
+    return f"{what}: {turn}" if len(content_words(turn) - content_words(what)) >= 2 else what
 
 
 def _recurring(clause: str, phrase: str) -> bool:
@@ -145,17 +198,26 @@ def _one_per_turn(said: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for c in said:
         prev = next((o for o in reversed(out) if o["owner"] == c["owner"]), None)
-        if prev is not None and when_of(c["text"]) is None:
+        if prev is not None and (when_of(c["text"]) is None or _same_head(prev["text"], c["text"])):
             prev["text"] = prev["text"] + "; " + c["text"]
         else:
             out.append(dict(c))
     return out
 
 
+def _same_head(a: str, b: str) -> bool:
+    """The same verb and object ("tell them at the huddle ... tell them the goal"): one step said again, fuller."""
+    return a.lower().split()[:2] == b.lower().split()[:2]
+
+
 def _stray_time(text: str, today: date | None) -> Any:
     """A deadline said as its own sentence next to the step ("Email Lesley. By Friday.")."""
     from_sentences = [when_of(s, today) for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) <= 5]
     return next((w for w in from_sentences if w is not None), None)
+
+
+#: An option in the first person that was someone else's idea is their offer ("I could read the draft").
+_FIRST_PERSON = re.compile(r"^I\b", re.I)
 
 
 def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: list[dict[str, Any]],
@@ -172,9 +234,20 @@ def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: l
     def context(o: dict[str, Any]) -> set[str]:  # the option and the exchange it came from
         around = {j for s in o["source"] for j in (s - 1, s) if j >= 0}
         return content_words(o["text"] + " " + " ".join(utts[j].get("text") or "" for j in sorted(around)))
-    scored = [(len(asked & context(o)), n) for n, o in enumerate(options)]
+    scored = [(len(asked & context(o)), n) for n, o in enumerate(options)
+              if max(o["source"]) < i - 1  # raised before the prompt that asks about it
+              and not (o.get("idea_of") not in (None, utts[i]["speaker"]) and _FIRST_PERSON.match(o["text"]))]
     best = max(scored, default=(0, -1))
-    if best[0] == 0:
+    if best[0] < 2:  # one shared word ("Monday") is not a reference
+        thing = named_item(prompt.get("text") or "")  # "And the book look?" - "Last week before Easter."
+        if thing is not None:
+            rest = tidy((utts[i].get("text") or "").replace(when.text, " ", 1)).lstrip(" .,;:")
+            raised = raised_item(utts, utts[i]["speaker"], i - 1, thing)
+            if raised is None:  # an item never described ("the cover?" - "Next time."): nothing to draft
+                return
+            what = raised[0] + (f": {_joined(rest)}" if content_words(rest) else "")
+            _merge(actions, {"what": re.sub(r"\s+([,.;])", r"\1", what), "when": when.text, "due": when.due,
+                             "who": None, "owner": utts[i]["speaker"], "source": sorted({i - 1, i, raised[1]})})
         return
     option = options[best[1]]
     _merge(actions, {"what": option["text"], "when": when.text, "due": when.due, "who": None,
@@ -229,15 +302,32 @@ def _referent(actions: list[dict[str, Any]], options: list[dict[str, Any]], i: i
     return actions[-1] if actions else None
 
 
-def _merge(actions: list[dict[str, Any]], item: dict[str, Any]) -> None:
-    """No duplicates: an action said twice keeps the first wording and gains what the second adds."""
+def _joined(text: str) -> str:
+    """``text`` to follow a colon or semicolon: a leading verb lower-cased, names and "I" kept."""
+    first = text.split(" ", 1)[0]
+    return (first.lower() if first.lower() in ACTION_VERBS else first) + text[len(first):]
+
+
+def _merge(actions: list[dict[str, Any]], item: dict[str, Any],
+           into: dict[str, Any] | None = None) -> dict[str, Any]:
+    """No duplicates: an action said twice keeps the first wording and gains what the second adds.
+
+    ``into`` is the action the same exchange is already making: a further step said in answer to the
+    same prompt ("I'll email her today and ask for half an hour ... by Monday I'll have a date") is part
+    of that one action, not a new one. Returns the action the item ended up in."""
     for old in actions:
         if old["owner"] == item["owner"] and overlap(old["what"], item["what"]) >= 0.6:
-            for k in ("when", "due", "who"):
-                old[k] = old[k] or item[k]
-            old["source"] = sorted(set(old["source"]) | set(item["source"]))
-            return
-    actions.append(item)
+            break
+    else:
+        if into is None or into["owner"] != item["owner"]:
+            actions.append(item)
+            return item
+        old = into
+        old["what"] = f"{old['what']}; {_joined(item['what'])}"
+    for k in ("when", "due", "who"):
+        old[k] = old[k] or item[k]
+    old["source"] = sorted(set(old["source"]) | set(item["source"]))
+    return old
 
 
 def _attach_helpers(utts: list[dict[str, Any]], owner: str, i: int, actions: list[dict[str, Any]]) -> None:

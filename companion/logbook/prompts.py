@@ -1,0 +1,80 @@
+"""What a coach's prompt in the Will asks about: one item of the plan ("And the quiet hours?"), a
+follow-up on the step just said ("Starting when?"), and where the coachee raised that item before.
+
+The labelled plans (and a coachee reading the log) name a step by what it is, which was said when
+the option came up; in the Will the coachee often only says when ("And the book look?" - "Last week
+before Easter."). These helpers let the action plan join the two without guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from companion.analysis.commitments import ACTION_VERBS, is_step, strip_lead_ins
+from companion.analysis.text import split_sentences
+from companion.logbook.dates import when_of
+from companion.logbook.items import content_words, tidy
+
+#: A prompt about one item of the plan: "And Anjali?", "and the triage with sharon", "Then Fridays?",
+#: "What about the rota?" (not "And what else?" or "And if that happens?").
+_ONE_THING = re.compile(r"^(?:(?:ok(?:ay)?|so|right|great|good)[\s,.]+)*"
+                        r"(?:and|then|what about|how about|anything about)\s+"
+                        r"(?!(?:what|how|why|who|when|where|which|if|is|are|do|does|did|can|could|would|will|"
+                        r"you|anything|is there)\b)", re.I)
+
+
+#: A follow-up on the step just said, asking only when: "Starting when?", "By when?", "When would that be?".
+_WHEN_FOLLOW_UP = re.compile(r"^(?:(?:and|so|okay|ok|right)[\s,]+)*(?:starting |from |by )?when\b[^?]{0,25}\?*$", re.I)
+
+
+#: A follow-up on the step just said ("How will you put it to her?"), not on what could go wrong with it.
+_BACK = re.compile(r"^(?:(?:and|so|okay|ok|right)[\s,]+)*(?:how|when|where)\b.*\b(?:put|say|phrase|word|raise|ask|"
+                   r"tell|approach|start)\s+(?:it|that|her|him|them)\b", re.I)
+_OBSTACLE_Q = re.compile(r"get in the way|stop you|go wrong|if (?:that|it) (?:happens|does)|support", re.I)
+
+
+def names_one_item(prompt: str) -> bool:
+    """The prompt is about one item of the plan, so what is said in answer is one action."""
+    return bool(_ONE_THING.match(prompt))
+
+
+def follows_up(prompt: str) -> bool:
+    """The prompt follows up the step just said (when, or how to put it), rather than opening a new one."""
+    return bool(_WHEN_FOLLOW_UP.match(prompt) or (_BACK.search(prompt) and not _OBSTACLE_Q.search(prompt)))
+
+
+_NAMED = re.compile(r"^(?P<np>(?:(?:the|your|that|this)\s+)?[\w'-]+(?:\s+[\w'-]+){0,4}?)\s*(?:[,?.]|$)", re.I)
+_WHEN_THE = re.compile(r"\bwhen (?:are|will|could|can|would|do) you (?:\w+\s+){0,3}?(?P<np>(?:the|your)\s+[\w'-]+"
+                       r"(?:\s+[\w'-]+){0,3}?)\s*(?:[,?.]|$|\s+(?:before|by|then)\b)", re.I)
+
+
+def named_item(prompt: str) -> str | None:
+    """The plan item a coach's Will prompt is about: "And the role-play, when would that happen?",
+    "and the triage with sharon", "When could you get the list?" -> "the role-play", ..., "the list"."""
+    text = prompt.strip()
+    m = _NAMED.match(strip_lead_ins(text)) if _ONE_THING.match(text) else None
+    if m and m.group("np").split()[0].lower() in ACTION_VERBS:
+        m = None  # "And tell Dom." tells, it names no item
+    m = m or _WHEN_THE.search(text)
+    return re.sub(r"^your\b", "my", m.group("np").strip(), flags=re.I) if m else None
+
+
+def raised_item(utts: list[dict[str, Any]], speaker: str, before: int, item: str) -> tuple[str, int] | None:
+    """Where ``speaker`` last spoke of ``item`` before the prompt: what the item is ("the list" ->
+    "I need the actual list out of SystmOne, with the times and the insulin types")."""
+    want = content_words(item)
+    when = when_of(item)
+    if not want or (when is not None and not want - content_words(when.text)):  # "Then Fridays?": when, not what
+        return None
+    said = [(j, t) for j in range(before - 1, -1, -1)
+            if utts[j]["speaker"] == speaker and utts[j].get("text") and utts[j].get("stage") != "will"
+            for t in reversed(split_sentences(utts[j]["text"]))
+            if want <= content_words(t) and len(content_words(t) - want) >= 2]
+    # Where it was put forward as something to do ("I could ask Grace ..."), else where it was last named.
+    best = next(((j, t) for j, t in said if _PUT_FORWARD.search(t) or is_step(strip_lead_ins(t))), None)
+    best = best or (said[0] if said else None)
+    return (tidy(best[1]), best[0]) if best else None
+
+
+_PUT_FORWARD = re.compile(r"\b(?:could|might|maybe|perhaps|option|idea|what if)\b", re.I)
