@@ -86,8 +86,10 @@ def main() -> int:
     args = ap.parse_args()
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
+        # The relay alone: a model name that is not installed, so nothing is transcribed (the
+        # bundled tiny.en would otherwise load, warm up and recognise the bursts).
         env = {**os.environ, "COMPANION_DATA_DIR": f"{tmp}/data", "COMPANION_MODELS_DIR": f"{tmp}/models",
-               "COMPANION_KEY": KEY}
+               "COMPANION_KEY": KEY, "COMPANION_MODEL": "relay-only"}
         log = open(f"{tmp}/server.log", "wb")  # noqa: SIM115 (closed after the server exits)
         proc = subprocess.Popen([sys.executable, "-m", "companion", "serve", "--port", str(port)],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
