@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from companion.asr.engine import EngineOptions, WhisperEngine
-from tests.support.browser import launch
+from tests.support.browser import launch, wait_for
 from tests.support.server import start_server
 from tests.support.speech import require_espeak, speak, write_wav
 
@@ -54,14 +54,6 @@ def make_mic(path, role) -> tuple[float, int, int]:
     return speech, len(first), len(second)
 
 
-def wait_for(fn, timeout=30.0, step=0.25, what="condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = fn()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 INBOUND_AUDIO = """async () => {

@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from companion.importers import load_transcript
 from companion.model import Audience
 from tests.support.a11y import serious_violations, shot
+from tests.support.browser import wait_for
 from tests.support.review_fixtures import write_vtt
 
 pytestmark = pytest.mark.browser
@@ -43,14 +44,6 @@ def inside(inner, outer, slack=1.0) -> bool:
             and inner["y"] + inner["h"] <= outer["y"] + outer["h"] + slack)
 
 
-def wait_for(fn, timeout=25.0, step=0.25, what="condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = fn()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def create(server, mode, people=(("Ann", "coach"), ("Bo", "coachee"))):

@@ -13,6 +13,8 @@ import time
 import httpx
 import pytest
 
+from tests.support.browser import wait_for
+
 pytestmark = pytest.mark.browser
 
 NAMES = {"coach": "Ann", "coachee": "Bo"}
@@ -46,16 +48,6 @@ STATS = """async () => {
   return out;
 }"""
 
-
-def wait_for(fn, timeout=20.0, step=0.25, what="condition"):
-    end = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < end:
-        last = fn()
-        if last:
-            return last
-        time.sleep(step)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def create_session(server, mode: str) -> tuple[str, dict[str, str]]:

@@ -116,23 +116,52 @@ class AudioTap(queue.Queue):
             self._speech.end()
 
 
-class PacketFeed(MediaStreamTrack):
+class _QueuedTrack(MediaStreamTrack):
+    """An outgoing track that hands out what was queued for it, waiting when nothing is.
+
+    The queue is bounded (``FEED_QUEUE``): a listener that falls behind loses the oldest items,
+    never the newest. Subclasses fill ``_queue``, set ``_ready``, and say how to ``detach``.
+    """
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self._queue: deque = deque(maxlen=FEED_QUEUE[kind])
+        self._ready = asyncio.Event()
+        self.frames = 0
+
+    def detach(self) -> None:
+        raise NotImplementedError
+
+    async def recv(self):
+        while True:
+            if self.readyState != "live":
+                raise MediaStreamError
+            if self._queue:
+                self.frames += 1
+                return self._queue.popleft()
+            self._ready.clear()
+            await self._ready.wait()
+
+    def stop(self) -> None:
+        self.detach()
+        super().stop()
+        self._ready.set()
+
+
+class PacketFeed(_QueuedTrack):
     """An outgoing audio track that forwards a speaker's Opus packets, restamped onto its own clock."""
 
     kind = "audio"
 
     def __init__(self, listener: str, speaker: str):
-        super().__init__()
+        super().__init__("audio")
         self.listener = listener
         self.speaker = speaker
-        self._queue: deque[av.Packet] = deque(maxlen=FEED_QUEUE["audio"])
-        self._ready = asyncio.Event()
         self._source: AudioTap | None = None
         self._offset: int | None = None
         self._t0 = time.monotonic()
         self._next_pts = 0
         self._last_in: int | None = None
-        self.frames = 0
 
     @property
     def attached(self) -> bool:
@@ -167,20 +196,6 @@ class PacketFeed(MediaStreamTrack):
         self._queue.append(packet)
         self._ready.set()
 
-    async def recv(self) -> av.Packet:
-        while True:
-            if self.readyState != "live":
-                raise MediaStreamError
-            if self._queue:
-                self.frames += 1
-                return self._queue.popleft()
-            self._ready.clear()
-            await self._ready.wait()
-
-    def stop(self) -> None:
-        self.detach()
-        super().stop()
-        self._ready.set()
 
 
 class SpeechTrack(MediaStreamTrack):
@@ -238,7 +253,7 @@ class SpeechTrack(MediaStreamTrack):
 
 # -- video (and any decoded source): frames copied and restamped ----------------------------------
 
-class Feed(MediaStreamTrack):
+class Feed(_QueuedTrack):
     """An outgoing track of decoded frames whose source can be switched while the call runs.
 
     Frames are copied before their timestamps are rewritten (the relay shares
@@ -246,17 +261,14 @@ class Feed(MediaStreamTrack):
     """
 
     def __init__(self, kind: str, listener: str, speaker: str):
-        super().__init__()
+        super().__init__(kind)
         self.kind = kind
         self.listener = listener
         self.speaker = speaker
-        self._queue: deque = deque(maxlen=FEED_QUEUE[kind])
-        self._ready = asyncio.Event()
         self._pump: asyncio.Task | None = None
         self._source: MediaStreamTrack | None = None
         self._t0 = time.monotonic()
         self._next_pts = 0
-        self.frames = 0
 
     @property
     def attached(self) -> bool:
@@ -304,20 +316,6 @@ class Feed(MediaStreamTrack):
         self._next_pts = out.pts + 1
         return out
 
-    async def recv(self):
-        while True:
-            if self.readyState != "live":
-                raise MediaStreamError
-            if self._queue:
-                self.frames += 1
-                return self._queue.popleft()
-            self._ready.clear()
-            await self._ready.wait()
-
-    def stop(self) -> None:
-        self.detach()
-        super().stop()
-        self._ready.set()
 
 
 def _copy_audio(frame: av.AudioFrame) -> av.AudioFrame:

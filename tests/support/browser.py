@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,14 @@ def launch_browser(playwright_instance):
             b.close()
         except Exception:  # already gone; closing the others matters more
             pass
+
+
+def wait_for(fn, timeout=30.0, step=0.25, what="condition"):
+    """Poll ``fn`` until it returns something truthy (returned), or fail naming ``what``."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = fn()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"timed out waiting for {what}")
