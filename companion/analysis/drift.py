@@ -9,6 +9,19 @@ about the area manager sits close, in meaning, to a session about running a
 store; nor did widening the goal with the words of on-topic talk. Drift is the
 weakest flag (see docs/benchmarks.md).
 
+Also tried (issue 11), without a rule that beats the lexical one: comparing a
+90-s window of both speakers' talk with the session's own topic (the coachee's
+goal + reality talk so far, as a word-weighted WordLlama vector, and as its
+stems) instead of the goal sentence. On devsets/grow the window's similarity
+to that reference during the gossip and football stretches of 06 (up to 0.25;
+up to 0.82 of the session's running median) overlaps on-topic windows of other
+sessions (down to 0.08-0.15; 0.57 of the median), and the stem overlap does not
+drop at all in gossip (chatty words recur). Requiring the relative drop to be
+sustained (below 0.8 of the median for 60 s or more) finds both stretches of 06
+but for at most 85 s, while an on-topic stretch of 11 stays below for 125 s.
+Only one labelled session has drift, so any threshold that split these would
+be fitted to it; left as is until more drift examples are labelled.
+
 In a group whose turns are known, each turn is its own issue: the goal is the
 turn's goal-stage words, drift is judged within the turn (talk outside turns is
 not), and ``who`` is the member who led the drift (said most in it).
