@@ -1,4 +1,4 @@
-"""Topic drift: recent coachee talk compared with the goal they set."""
+"""Topic drift: recent coachee talk compared with the session's own topic (goal and reality talk)."""
 
 from __future__ import annotations
 
@@ -26,13 +26,18 @@ ON_TOPIC = [
     "I feel more confident when the slides have fewer words.",
     "The conference audience will be big, maybe three hundred people.",
     "My findings are solid, it's presenting them that makes me nervous.",
+    "Last year my supervisor said my talk ran over and I rushed the conclusions.",
+    "The hardest questions come from senior researchers who challenge the sample size.",
+    "I rehearse alone in my office but never with a timer or a practice audience.",
+    "My opening minute is weak, I apologise for the data before showing it.",
 ]
 
 
 def session(talk: list[str]) -> list[tuple]:
-    lines = list(GOAL)
-    for k in range(12):
-        lines.append(("E", talk[k % len(talk)], 25.0))
+    """The goal, talk about it (the topic), then five minutes of ``talk``, at a speaking pace."""
+    lines: list[tuple] = list(GOAL)
+    for line in ON_TOPIC * 2 + [talk[k % len(talk)] for k in range(24)]:
+        lines.append(("E", line, 5.0))
         lines.append(("C", "Mm, go on.", 1.5))
     return lines
 

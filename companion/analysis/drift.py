@@ -1,45 +1,71 @@
-"""Topic drift: talk that has wandered away from the coachee's goal.
+"""Topic drift: talk that has wandered away from the session's own topic.
 
-The goal statement is the coachee's words while the stage is Goal (as
-decoded live). Afterwards, a rolling window of recent talk is compared with it.
+The topic is what the coachee has said while the stage (as decoded live) is
+Goal or Reality: their goal and the problem around it, as one meaning vector
+(``semantic``, WordLlama). Each later coachee utterance gets its closeness to
+the topic as it then stood; a 150-s window of the coachee's talk (50 content
+words at least) has drifted when its word-weighted closeness falls below 0.8
+of the session's usual (the median of its windows so far), and a flag is
+raised when that lasts 60 s. Closeness, not words: chatty words recur in
+gossip, so stem overlap with the topic does not drop there. Relative, not
+absolute: how close on-topic talk sits varies from session to session (a
+window of 06's gossip, 0.25, is closer than on-topic windows of 08 or 12).
+Small talk and contracting (stage none) and re-contracting (goal) are not
+judged. The flag's span starts where the first drifting window began.
 
-Still lexical (shared stems). Embedding similarity (``semantic``) was tried and
-did not separate off-topic stretches from on-topic ones on devsets/grow: gossip
-about the area manager sits close, in meaning, to a session about running a
-store; nor did widening the goal with the words of on-topic talk. Drift is the
-weakest flag (see docs/benchmarks.md).
+History (issue 11). The goal sentence alone (stem overlap, or embeddings) did
+not separate 06's gossip from on-topic talk, and raised drift in 08 and 14.
+Limits, measured on devsets/grow (one session with drift, 06, two stretches):
+the rule sits near an edge. Window 120 s adds a false drift in 13; 180 s,
+ratio 0.75 or 60 s -> 90 s miss one or both of 06's stretches; ratio 0.85
+adds false drifts (03, 12, ...), 40 s one in 12. Treat it as a first rule
+that beats the lexical one (topic_drift 0.25/0.50 -> 1.00/1.00 P/R), not a
+settled one; it needs more labelled drift. Windows thinner than 50 words (a
+coachee who says "yes" for minutes, as in 08) are not judged. A coachee who drifts before saying much about the
+problem gives no usual to compare with, and a drift longer than the on-topic
+talk before it lowers the usual until it stops being flagged.
 
-In a group whose turns are known, each turn is its own issue: the goal is the
-turn's goal-stage words, drift is judged within the turn (talk outside turns is
-not), and ``who`` is the member who led the drift (said most in it).
+In a group whose turns are known, each turn is its own issue: the topic is
+the turn's goal and reality talk, drift is judged within the turn (talk
+outside turns is not), and ``who`` is the member who led the drift (said most
+in it). ``goal_terms`` (the report) stay the words of the first Goal stretch.
 """
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import Counter, defaultdict, deque
 from typing import Any
+
+import numpy as np
 
 from companion.analysis.base import AnalysisContext, Component
 from companion.analysis.results import Flag, FlagKind, minutes
 from companion.model import Event
 
-#: Seconds of coachee talk compared with the goal.
-DRIFT_WINDOW_S = 180.0
+#: Seconds of coachee talk compared with the session's own topic.
+DRIFT_WINDOW_S = 150.0
 #: Least content words in the window before drift is judged.
-DRIFT_MIN_WORDS = 25
-#: Share of the window's content words that echo the goal, below which talk has drifted.
-DRIFT_MIN_OVERLAP = 0.04
-#: Drift must last this long before it is flagged (a short aside is fine).
-DRIFT_MIN_S = 150.0
+DRIFT_MIN_WORDS = 50
+#: Distinct content words of goal and reality talk needed before the topic is known.
+DRIFT_MIN_TOPIC_WORDS = 30
+#: The window has drifted when its closeness to the topic falls below this share of the usual.
+DRIFT_MAX_RATIO = 0.8
+#: ... and stays there this long (a short aside is fine; the window already spans 150 s).
+DRIFT_MIN_S = 60.0
+#: The stages whose coachee talk defines the topic.
+TOPIC_STAGES = ("goal", "reality")
 
 
 class TopicDrift(Component):
-    """Flags coachee talk that has wandered away from the goal they set.
+    """Flags coachee talk that has wandered away from the session's own topic.
 
-    The goal statement is the coachee's words while the stage is Goal (as
-    decoded live). Afterwards, a rolling window of the coachee's recent content
-    words is compared with it: the share of those words whose stems occur in
-    the goal. Kept as running counts, so each utterance costs its own words.
+    The topic is the coachee's goal and reality talk so far, as one meaning
+    vector (each utterance's unit vector weighted by its content words). Each
+    later coachee utterance gets its closeness (cosine) to the topic as it
+    stood; a window is the word-weighted mean over the last ``DRIFT_WINDOW_S``.
+    How close on-topic talk sits varies by session and speaker, so a window is
+    judged against the session's own usual (the median of its windows so far).
     """
 
     def __init__(self) -> None:
@@ -49,13 +75,17 @@ class TopicDrift(Component):
         self._reset()
 
     def _reset(self) -> None:
-        """A fresh start: no goal yet, an empty window (a pair's session, or each turn of a group)."""
+        """A fresh start: no topic yet, an empty window (a pair's session, or each turn of a group)."""
         self.goal: Counter[str] = Counter()
         self.goal_done = False
-        self.window: deque[tuple[float, list[str], str]] = deque()
+        self.topic = np.zeros(0, dtype=np.float64)
+        self.topic_stems: set[str] = set()
+        self.window: deque[tuple[float, float, int, float, str]] = deque()  # start, end, words, closeness, who
         self.words = 0
-        self.hits = 0
+        self.weighted = 0.0
+        self.usual: list[float] = []  # every judged window's closeness, sorted
         self.drift_since: float | None = None
+        self.drift_from: float | None = None
         self.flag: Flag | None = None
         self.said: defaultdict[str, int] = defaultdict(int)  # each speaker's words in the window
 
@@ -72,45 +102,58 @@ class TopicDrift(Component):
             return []
         stems = ctx.parsed[i].stems
         stage = ctx.marks[i]["stage"]
-        if not self.goal_done:
-            if stage == "goal" or (stage is None and not self.goal):
-                if stage == "goal":
-                    self.goal.update(stems)
-                    for st, w in zip(stems, ctx.parsed[i].content):
-                        self.goal_words.setdefault(st, w)
-                return []
-            if not self.goal:
-                return []
-            self.goal_done = True
-        self.window.append((u.end, stems, u.speaker))
-        self.words += len(stems)
-        self.said[u.speaker] += len(stems)
-        self.hits += sum(1 for s in stems if s in self.goal)
-        while self.window and self.window[0][0] < u.end - DRIFT_WINDOW_S:
-            _, old, who = self.window.popleft()
-            self.words -= len(old)
-            self.said[who] -= len(old)
-            self.hits -= sum(1 for s in old if s in self.goal)
+        vec = np.asarray(ctx.vectors[i], dtype=np.float64) if i < len(ctx.vectors) else None
+        if not self.goal_done:  # the goal statement: the coachee's words in the first Goal stretch
+            if stage == "goal":
+                self.goal.update(stems)
+                for st, w in zip(stems, ctx.parsed[i].content):
+                    self.goal_words.setdefault(st, w)
+            elif self.goal:
+                self.goal_done = True
+        closeness = None
+        if vec is not None and stems and self.topic.size and len(self.topic_stems) >= DRIFT_MIN_TOPIC_WORDS:
+            norm = float(np.linalg.norm(self.topic))
+            closeness = float(vec @ self.topic) / norm if norm > 1e-9 else None
+        if vec is not None and stems and stage in TOPIC_STAGES:
+            self.topic = self.topic + vec * len(stems) if self.topic.size else vec * len(stems)
+            self.topic_stems.update(stems)
+        if closeness is None or stage is None or stage == "goal":
+            return []  # no topic yet, or small talk / contracting, which is not drift
+        return self._judge(ctx, u.start, u.end, len(stems), closeness, u.speaker)
+
+    def _judge(self, ctx: AnalysisContext, start: float, end: float, n: int, closeness: float,
+               who: str) -> list[Event]:
+        self.window.append((start, end, n, closeness, who))
+        self.words += n
+        self.weighted += n * closeness
+        self.said[who] += n
+        while self.window and self.window[0][1] < end - DRIFT_WINDOW_S:
+            _, _, old, c, w = self.window.popleft()
+            self.words -= old
+            self.weighted -= old * c
+            self.said[w] -= old
         if self.words < DRIFT_MIN_WORDS:
             return []
-        overlap = self.hits / self.words
-        if overlap >= DRIFT_MIN_OVERLAP:
-            if self.flag is not None:
-                self.flag = None  # back on topic: the next drift is a new stretch
-            self.drift_since = None
+        mean = self.weighted / self.words
+        insort(self.usual, mean)
+        usual = float(np.median(self.usual))
+        if usual <= 0 or mean >= DRIFT_MAX_RATIO * usual:
+            self.flag = None  # back on topic: the next drift is a new stretch
+            self.drift_since = self.drift_from = None
             return []
         if self.drift_since is None:
-            self.drift_since = u.start
+            self.drift_since, self.drift_from = start, self.window[0][0]
         if self.flag is not None:
-            self.flag = ctx.grow_flag(self.flag, end=u.end)
+            self.flag = ctx.grow_flag(self.flag, end=end)
             return []
-        if u.end - self.drift_since < DRIFT_MIN_S:
+        if start - self.drift_since < DRIFT_MIN_S:
             return []
+        assert self.drift_from is not None
         goal_words = ", ".join(self.goal_words[w] for w, _ in self.goal.most_common(4))
+        about = f" ({goal_words})" if goal_words else ""
         self.flag, ev = ctx.raise_flag(
-            FlagKind.TOPIC_DRIFT, self.drift_since, u.end,
-            f"The last {minutes(u.end - self.drift_since)} have moved away from the goal "
-            f"({goal_words}).",
+            FlagKind.TOPIC_DRIFT, self.drift_from, end,
+            f"The last {minutes(end - self.drift_from)} have moved away from the goal{about}.",
             "How does this connect with what you want to achieve today?", who=self._leader())
         return [ev]
 
