@@ -23,23 +23,7 @@ from companion.asr.transcriber import Transcriber
 from companion.cli import main
 from companion.errors import InputError
 from companion.model import Word
-from tests.support.speech import build_whisper_model
-
-R = 16_000
-#: Guards off: the random model's output would (rightly) be dropped as low-confidence guessing.
-NO_GUARDS = EngineOptions(beam_size=1, temperature=(0.0,), no_speech_prob=None, compression_ratio=None,
-                          min_avg_logprob=None, hallucination_silence_s=None, max_repeats=None)
-
-
-def voice(seconds: float, f0: float = 140.0) -> np.ndarray:
-    t = np.arange(int(seconds * R)) / R
-    x = sum(np.sin(2 * np.pi * f0 * k * t + k) / k for k in range(1, 16)) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t))
-    return (x * 2500).astype(np.int16)
-
-
-@pytest.fixture(scope="module")
-def engine(tiny_model_dir):
-    return WhisperEngine(tiny_model_dir, device="cpu", options=NO_GUARDS)
+from tests.support.speech import NO_GUARDS, R, build_whisper_model, voice
 
 
 def test_tiny_model_builds_fast_and_loads_offline(tmp_path, monkeypatch):

@@ -12,25 +12,10 @@ import numpy as np
 import pytest
 
 from companion.asr import server_transcriber
-from companion.asr.engine import EngineOptions, WhisperEngine
 from companion.asr.stream import Interim, LocalAgreement, SpeakerStream
 from companion.asr.transcriber import Transcriber
 from companion.model import Utterance
-
-R = 16_000
-NO_GUARDS = EngineOptions(beam_size=1, temperature=(0.0,), no_speech_prob=None, compression_ratio=None,
-                          min_avg_logprob=None, hallucination_silence_s=None, max_repeats=None)
-
-
-def voice(seconds: float, f0: float = 140.0) -> np.ndarray:
-    t = np.arange(int(seconds * R)) / R
-    x = sum(np.sin(2 * np.pi * f0 * k * t + k) / k for k in range(1, 16)) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t))
-    return (x * 2500).astype(np.int16)
-
-
-@pytest.fixture(scope="module")
-def engine(tiny_model_dir):
-    return WhisperEngine(tiny_model_dir, device="cpu", options=NO_GUARDS)
+from tests.support.speech import R, voice
 
 
 class Held:

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from companion.asr.engine import EngineOptions, WhisperEngine
+
 RATE = 16_000
 
 # -- the random-weight model --------------------------------------------------------
@@ -295,3 +297,23 @@ def models_dir_with_tiny(settings, tiny_model_dir) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(tiny_model_dir, target)
     return target
+
+
+#: Sample rate of the speech pipeline (16 kHz mono).
+R = 16_000
+#: Guards off: the random-weight model's output would (rightly) be dropped as low-confidence guessing.
+NO_GUARDS = EngineOptions(beam_size=1, temperature=(0.0,), no_speech_prob=None, compression_ratio=None,
+                          min_avg_logprob=None, hallucination_silence_s=None, max_repeats=None)
+
+
+def voice(seconds: float, f0: float = 140.0) -> np.ndarray:
+    """A voiced, modulated harmonic tone that webrtcvad takes for speech (int16, 16 kHz)."""
+    t = np.arange(int(seconds * R)) / R
+    x = sum(np.sin(2 * np.pi * f0 * k * t + k) / k for k in range(1, 16)) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t))
+    return (x * 2500).astype(np.int16)
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_model_dir):
+    """The tiny random-weight model as an engine, guards off (the speech tests' shared engine)."""
+    return WhisperEngine(tiny_model_dir, device="cpu", options=NO_GUARDS)
