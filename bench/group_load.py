@@ -20,9 +20,7 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,10 +29,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import httpx
 import numpy as np
-from live_load import EVERY_S, KEY, burst_sender, cpu_seconds, idle_cpu_pct, latencies
+from live_load import EVERY_S, KEY, burst_sender, cpu_seconds, idle_cpu_pct, latencies, relay_server
 
 from tests.support.rtc_client import CallClient, Received
-from tests.support.server import free_port
 
 
 async def run_call(url: str, people: int, seconds: float, server_pid: int, per_pair: bool = False) -> dict:
@@ -84,45 +81,19 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3, help="runs; figures are medians")
     ap.add_argument("--per-pair", action="store_true", help="print the bursts heard for every directed pair")
     args = ap.parse_args()
-    port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        # The relay alone: a model name that is not installed, so nothing is transcribed (the
-        # bundled tiny.en would otherwise load, warm up and recognise the bursts).
-        env = {**os.environ, "COMPANION_DATA_DIR": f"{tmp}/data", "COMPANION_MODELS_DIR": f"{tmp}/models",
-               "COMPANION_KEY": KEY, "COMPANION_MODEL": "relay-only"}
-        log = open(f"{tmp}/server.log", "wb")  # noqa: SIM115 (closed after the server exits)
-        proc = subprocess.Popen([sys.executable, "-m", "companion", "serve", "--port", str(port)],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    httpx.get(url + "/api/health")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            else:
-                raise SystemExit("the server did not start in 30 s")
-            idle = idle_cpu_pct(proc.pid)
-            print(f"server idle CPU {idle:.1f}% of one core; load average {os.getloadavg()[0]:.2f}; "
-                  f"{os.cpu_count()} cores; {args.people} people, {args.seconds:g} s measured, "
-                  f"{args.repeats} run(s), medians shown")
-            runs = [asyncio.run(run_call(url, args.people, args.seconds, proc.pid, args.per_pair))
-                    for _ in range(args.repeats)]
-            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-            lo, hi = min(r["server_cpu_pct"] for r in runs), max(r["server_cpu_pct"] for r in runs)
-            print(f"server CPU {med['server_cpu_pct']:.0f}% of one core (runs {lo:.0f}-{hi:.0f}%), "
-                  f"{med['cpu_per_participant_pct']:.1f}% per participant; relay latency median "
-                  f"{med['median_ms']:.0f} ms, p95 {med['p95_ms']:.0f} ms; bursts heard {med['heard']:.0%}; "
-                  f"load average after {os.getloadavg()[0]:.2f}")
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            log.close()
+    with relay_server() as (url, proc):
+        idle = idle_cpu_pct(proc.pid)
+        print(f"server idle CPU {idle:.1f}% of one core; load average {os.getloadavg()[0]:.2f}; "
+              f"{os.cpu_count()} cores; {args.people} people, {args.seconds:g} s measured, "
+              f"{args.repeats} run(s), medians shown")
+        runs = [asyncio.run(run_call(url, args.people, args.seconds, proc.pid, args.per_pair))
+                for _ in range(args.repeats)]
+        med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        lo, hi = min(r["server_cpu_pct"] for r in runs), max(r["server_cpu_pct"] for r in runs)
+        print(f"server CPU {med['server_cpu_pct']:.0f}% of one core (runs {lo:.0f}-{hi:.0f}%), "
+              f"{med['cpu_per_participant_pct']:.1f}% per participant; relay latency median "
+              f"{med['median_ms']:.0f} ms, p95 {med['p95_ms']:.0f} ms; bursts heard {med['heard']:.0%}; "
+              f"load average after {os.getloadavg()[0]:.2f}")
     return 0
 
 

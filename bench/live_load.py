@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import statistics
@@ -36,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,23 +193,21 @@ def median_of(runs: list[dict]) -> dict:
     return out
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--max-sessions", type=int, default=16)
-    ap.add_argument("--seconds", type=float, default=10.0, help="measured seconds per run")
-    ap.add_argument("--repeats", type=int, default=3, help="runs per level; figures are medians")
-    ap.add_argument("--levels", help="comma-separated N to run, all of them, instead of doubling until it fails")
-    ap.add_argument("--profile", metavar="OUT", help="profile the server with cProfile into OUT")
-    args = ap.parse_args()
+
+@contextlib.contextmanager
+def relay_server(profile: str | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A companion server in its own process, for measuring the relay alone; stopped on exit.
+
+    It names a model that is not installed, so nothing is transcribed (the bundled tiny.en would
+    otherwise load, warm up and recognise the bursts). ``profile``: cProfile output path.
+    """
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        # The relay alone: a model name that is not installed, so nothing is transcribed (the
-        # bundled tiny.en would otherwise load, warm up and recognise the bursts).
         env = {**os.environ, "COMPANION_DATA_DIR": f"{tmp}/data", "COMPANION_MODELS_DIR": f"{tmp}/models",
                "COMPANION_KEY": KEY, "COMPANION_MODEL": "relay-only"}
         # The server's output goes to a file: an unread pipe would fill up and stall the server.
         log = open(f"{tmp}/server.log", "wb")  # noqa: SIM115 (closed after the server exits)
-        profiler = ["-m", "cProfile", "-o", str(Path(args.profile).resolve())] if args.profile else []
+        profiler = ["-m", "cProfile", "-o", str(Path(profile).resolve())] if profile else []
         proc = subprocess.Popen([sys.executable, *profiler, "-m", "companion", "serve", "--port", str(port)],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -224,53 +224,65 @@ def main() -> int:
                 raise SystemExit("the server did not start in 30 s")
             if proc.poll() is not None:
                 raise SystemExit("the server exited:\n" + Path(f"{tmp}/server.log").read_text()[-2000:])
-            idle = idle_cpu_pct(proc.pid)
-            print(f"server idle CPU {idle:.1f}% of one core; load average {os.getloadavg()[0]:.2f}; "
-                  f"{os.cpu_count()} cores; {args.repeats} run(s) per level, medians shown")
-            base = []
-            for _ in range(args.repeats):
-                base += asyncio.run(direct_baseline(args.seconds))
-            base_med = statistics.median(base)
-            print(f"direct aiortc-to-aiortc baseline: median {base_med:.0f} ms, "
-                  f"p95 {np.percentile(base, 95):.0f} ms ({len(base)} bursts)")
-            print(f"{'N':>3} {'CPU/session':>12} {'(min-max)':>12} {'CPU/particip.':>13} {'server':>7} "
-                  f"{'clients':>8} {'median':>7} {'p95':>7} {'added p50':>10} {'added p95':>10} {'heard':>6}")
-            best, failed = 0, False
-            levels = [int(x) for x in args.levels.split(",")] if args.levels else None
-            n = levels.pop(0) if levels else 1
-            while n <= args.max_sessions:
-                r = median_of([asyncio.run(run_level(url, n, args.seconds, proc.pid))
-                               for _ in range(args.repeats)])
-                added50, added95 = r["median_ms"] - base_med, r["p95_ms"] - base_med
-                lo, hi = r["cpu_range"]
-                print(f"{n:>3} {r['cpu_per_session_pct']:>11.1f}% {f'({lo:.1f}-{hi:.1f})':>12} "
-                      f"{r['cpu_per_participant_pct']:>12.1f}% {r['server_cpu_pct']:>6.0f}% "
-                      f"{r['client_cpu_pct']:>7.0f}% {r['median_ms']:>5.0f}ms {r['p95_ms']:>5.0f}ms "
-                      f"{added50:>8.0f}ms {added95:>8.0f}ms {r['bursts_heard']:>6.0%}  "
-                      f"load {os.getloadavg()[0]:.2f}", flush=True)
-                ok = added95 < LIMIT_MS and r["bursts_heard"] >= 0.9
-                if ok and not failed:
-                    best = n
-                failed = failed or not ok
-                if levels is not None:
-                    if not levels:
-                        break
-                    n = levels.pop(0)
-                    continue
-                if not ok:
-                    break
-                n *= 2
-            print(f"largest N with p95 added relay latency under {LIMIT_MS:.0f} ms: {best}"
-                  f"{' (the cap; try --max-sessions)' if best == args.max_sessions else ''}")
+            yield url, proc
         finally:
             # SIGINT lets a profiled server unwind and write its profile; uvicorn stops on either.
-            proc.send_signal(signal.SIGINT if args.profile else signal.SIGTERM)
+            proc.send_signal(signal.SIGINT if profile else signal.SIGTERM)
             try:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
             log.close()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--max-sessions", type=int, default=16)
+    ap.add_argument("--seconds", type=float, default=10.0, help="measured seconds per run")
+    ap.add_argument("--repeats", type=int, default=3, help="runs per level; figures are medians")
+    ap.add_argument("--levels", help="comma-separated N to run, all of them, instead of doubling until it fails")
+    ap.add_argument("--profile", metavar="OUT", help="profile the server with cProfile into OUT")
+    args = ap.parse_args()
+    with relay_server(args.profile) as (url, proc):
+        idle = idle_cpu_pct(proc.pid)
+        print(f"server idle CPU {idle:.1f}% of one core; load average {os.getloadavg()[0]:.2f}; "
+              f"{os.cpu_count()} cores; {args.repeats} run(s) per level, medians shown")
+        base = []
+        for _ in range(args.repeats):
+            base += asyncio.run(direct_baseline(args.seconds))
+        base_med = statistics.median(base)
+        print(f"direct aiortc-to-aiortc baseline: median {base_med:.0f} ms, "
+              f"p95 {np.percentile(base, 95):.0f} ms ({len(base)} bursts)")
+        print(f"{'N':>3} {'CPU/session':>12} {'(min-max)':>12} {'CPU/particip.':>13} {'server':>7} "
+              f"{'clients':>8} {'median':>7} {'p95':>7} {'added p50':>10} {'added p95':>10} {'heard':>6}")
+        best, failed = 0, False
+        levels = [int(x) for x in args.levels.split(",")] if args.levels else None
+        n = levels.pop(0) if levels else 1
+        while n <= args.max_sessions:
+            r = median_of([asyncio.run(run_level(url, n, args.seconds, proc.pid))
+                           for _ in range(args.repeats)])
+            added50, added95 = r["median_ms"] - base_med, r["p95_ms"] - base_med
+            lo, hi = r["cpu_range"]
+            print(f"{n:>3} {r['cpu_per_session_pct']:>11.1f}% {f'({lo:.1f}-{hi:.1f})':>12} "
+                  f"{r['cpu_per_participant_pct']:>12.1f}% {r['server_cpu_pct']:>6.0f}% "
+                  f"{r['client_cpu_pct']:>7.0f}% {r['median_ms']:>5.0f}ms {r['p95_ms']:>5.0f}ms "
+                  f"{added50:>8.0f}ms {added95:>8.0f}ms {r['bursts_heard']:>6.0%}  "
+                  f"load {os.getloadavg()[0]:.2f}", flush=True)
+            ok = added95 < LIMIT_MS and r["bursts_heard"] >= 0.9
+            if ok and not failed:
+                best = n
+            failed = failed or not ok
+            if levels is not None:
+                if not levels:
+                    break
+                n = levels.pop(0)
+                continue
+            if not ok:
+                break
+            n *= 2
+        print(f"largest N with p95 added relay latency under {LIMIT_MS:.0f} ms: {best}"
+              f"{' (the cap; try --max-sessions)' if best == args.max_sessions else ''}")
     if args.profile:
         print_profile(args.profile)
     return 0
