@@ -25,21 +25,23 @@ coachee who says "yes" for minutes, as in 08) are not judged. A coachee who drif
 problem gives no usual to compare with, and a drift longer than the on-topic
 talk before it lowers the usual until it stops being flagged.
 
-In a group whose turns are known, each turn is its own issue: the topic is
-the turn's goal and reality talk, drift is judged within the turn (talk
-outside turns is not), and ``who`` is the member who led the drift (said most
-in it). ``goal_terms`` (the report) stay the words of the first Goal stretch.
+In a group whose turns are known, drift is judged per turn by
+``group_drift.GroupDrift`` (the group talking among itself while the member in
+focus is silent; a turn holds too little of one person's talk for this rule),
+and talk outside turns is not judged. ``goal_terms`` (the report) are the words
+of the first Goal stretch (in a group, of each turn's).
 """
 
 from __future__ import annotations
 
 from bisect import insort
-from collections import Counter, defaultdict, deque
+from collections import Counter, deque
 from typing import Any
 
 import numpy as np
 
 from companion.analysis.base import AnalysisContext, Component
+from companion.analysis.group_drift import GroupDrift
 from companion.analysis.results import Flag, FlagKind, minutes
 from companion.model import Event
 
@@ -70,8 +72,9 @@ class TopicDrift(Component):
 
     def __init__(self) -> None:
         self.goal_words: dict[str, str] = {}  # stem -> the word as first said (every goal's, in a group)
-        #: Groups: the turn being judged.
+        #: Groups: the turn whose goal is being collected; drift in turns is ``GroupDrift``'s.
         self.turn: str | None = None
+        self.group = GroupDrift()
         self._reset()
 
     def _reset(self) -> None:
@@ -87,19 +90,20 @@ class TopicDrift(Component):
         self.drift_since: float | None = None
         self.drift_from: float | None = None
         self.flag: Flag | None = None
-        self.said: defaultdict[str, int] = defaultdict(int)  # each speaker's words in the window
 
     def update(self, ctx: AnalysisContext, i: int) -> list[Event]:
         u = ctx.utterances[i]
+        events: list[Event] = []
         if ctx.turn_spans:  # a group with turns: each turn has its own issue
+            events = self.group.update(ctx, i)
             turn = ctx.marks[i].get("turn_of")
             if turn != self.turn:
                 self._reset()
                 self.turn = turn
             if turn is None:
-                return []
+                return events
         if ctx.role_of(u.speaker) is not None and not ctx.is_coachee_side(u.speaker):
-            return []
+            return events
         stems = ctx.parsed[i].stems
         stage = ctx.marks[i]["stage"]
         vec = np.asarray(ctx.vectors[i], dtype=np.float64) if i < len(ctx.vectors) else None
@@ -110,6 +114,8 @@ class TopicDrift(Component):
                     self.goal_words.setdefault(st, w)
             elif self.goal:
                 self.goal_done = True
+        if ctx.turn_spans:
+            return events
         closeness = None
         if vec is not None and stems and self.topic.size and len(self.topic_stems) >= DRIFT_MIN_TOPIC_WORDS:
             norm = float(np.linalg.norm(self.topic))
@@ -126,12 +132,10 @@ class TopicDrift(Component):
         self.window.append((start, end, n, closeness, who))
         self.words += n
         self.weighted += n * closeness
-        self.said[who] += n
         while self.window and self.window[0][1] < end - DRIFT_WINDOW_S:
             _, _, old, c, w = self.window.popleft()
             self.words -= old
             self.weighted -= old * c
-            self.said[w] -= old
         if self.words < DRIFT_MIN_WORDS:
             return []
         mean = self.weighted / self.words
@@ -154,14 +158,8 @@ class TopicDrift(Component):
         self.flag, ev = ctx.raise_flag(
             FlagKind.TOPIC_DRIFT, self.drift_from, end,
             f"The last {minutes(end - self.drift_from)} have moved away from the goal{about}.",
-            "How does this connect with what you want to achieve today?", who=self._leader())
+            "How does this connect with what you want to achieve today?")
         return [ev]
-
-    def _leader(self) -> str | None:
-        """In a group's turn, the member who led the drift: the one who said most in it."""
-        if self.turn is None:
-            return None
-        return max(self.said.items(), key=lambda kv: kv[1], default=(None, 0))[0]
 
     def contribute(self, ctx: AnalysisContext, report: dict[str, Any]) -> None:
         report["goal_terms"] = [self.goal_words[w] for w, _ in self.goal.most_common(8)]

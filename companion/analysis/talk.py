@@ -186,8 +186,10 @@ class TalkTracker(Component):
             self.floor, self.floor_utts, self.monologue_flag = (u.speaker, u.start, u.end), [i], None
         who, start, end = self.floor
         run = end - start
-        if run <= MONOLOGUE_S or (who == ctx.marks[i].get("turn_of") and ctx.turn_spans):
-            return []  # in a group, the member in focus talking at length in their own turn is the point
+        if run <= MONOLOGUE_S or (_is_group(ctx) and ctx.marks[i].get("turn_of") in (None, who)):
+            # In a group, the member in focus talking at length in their own turn is the point, and
+            # outside turns the floor is the part's by design (the facilitator's opening, a report-back).
+            return []
         coach = is_coach_side(ctx.role_of(who))
         message = (f"You have held the floor for {minutes(run)}." if coach
                    else f"{who} has talked for {minutes(run)} without a break.")
