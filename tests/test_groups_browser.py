@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
+from companion.logbook import LogBook
 from tests.support.browser import launch
 from tests.support.speech import RATE, require_espeak, speak, write_wav
 
@@ -88,30 +89,86 @@ def test_four_browsers_turns_from_the_panel(server, playwright_instance, tmp_pat
         spoke = {u.speaker for u, m in zip(live.analyzer.ctx.utterances, live.analyzer.ctx.marks)
                  if m.get("turn_of") == "Gil Ross"}
         assert {"Gil Ross", "Hal Shah"} <= spoke and "Ivy Lee" not in spoke
+
+        # The facilitator ends the session: each member lands on their own learning log.
+        fay.get_by_test_id("end").click()
+        fay.get_by_test_id("end-confirm").click()
+        tokens = {p["name"]: p["token"] for p in server.store.participants(sid)}
+        for name, page in zip([n for n, role in PEOPLE if role == "member"], members):
+            page.wait_for_url(f"**/sessions/{sid}/log?token=*", timeout=30_000)
+            page.get_by_test_id("field-content").wait_for(timeout=15_000)
+            expect(page.get_by_test_id("log-owner")).to_contain_text(f"{name}'s log")
+            page.get_by_test_id("field-content").fill(f"What {name} took from the session.")
+            page.get_by_test_id("save").click()
+            page.get_by_test_id("message").filter(has_text="Saved as version 2").wait_for()
+            page.get_by_test_id("approve").click()
+            page.get_by_test_id("log-status").filter(has_text="approved").wait_for()
+        book = LogBook(server.store)
+        for name, _ in PEOPLE[1:]:
+            log = book.peek(sid, name)
+            assert log["status"] == "approved" and log["content"] == f"What {name} took from the session."
+        # Gil's link opens no one else's log: the page says why, and holds nothing of Hal's.
+        gil = members[0]
+        gil.goto(f"{server.url}/sessions/{sid}/log?token={tokens['Gil Ross']}&participant=Hal%20Shah")
+        expect(gil.get_by_test_id("message")).to_contain_text("opens Gil Ross's own log only")
+        assert gil.get_by_test_id("log-form").is_hidden() and "What Hal Shah took" not in gil.content()
+        # ... nor changes it: the server refuses, and Hal's log stays as Hal left it.
+        put = gil.evaluate("""async ([sid, token]) => {
+            const r = await fetch(`/api/sessions/${sid}/log?participant=Hal%20Shah`, {method: 'PUT',
+              headers: {'Authorization': `Bearer ${token}`, 'Content-Type': 'application/json'},
+              body: JSON.stringify({content: 'Written by Gil', version: 2})});
+            return [r.status, (await r.json()).error];
+        }""", [sid, tokens["Gil Ross"]])
+        assert put[0] == 403 and "opens Gil Ross's own log only" in put[1]
+        assert book.peek(sid, "Hal Shah")["content"] == "What Hal Shah took from the session."
     finally:
         for b in browsers.values():
             b.close()
         time.sleep(0.1)
 
 
-def test_the_fourth_session_page_shows_who_facilitates_and_last_times_actions(server, browser):
-    owner = server.owner_headers()
-    g = httpx.post(f"{server.url}/api/groups", headers=owner, json={
-        "name": "Preceptors", "facilitator": "Fay Mills", "members": ["Gil Ross", "Hal Shah", "Ivy Lee"]}).json()
-    sids = [httpx.post(f"{server.url}/api/groups/{g['id']}/sessions", headers=owner, json={}).json()["id"]
-            for _ in range(3)]
-    server.store.save_report(sids[2], {"session": {"duration_s": 1.0}, "participants": [], "utterances": [],
-                                       "flags": [], "turns": [{"member": "Gil Ross", "start": 0, "end": 1,
-                                                               "planned_s": 600, "goal": None, "actions": [
-                                                                   {"what": "Ask Dawn on Thursday"}]}]})
-    r = httpx.put(f"{server.url}/api/groups/{g['id']}/sessions/3/next-facilitator", headers=owner,
-                  json={"name": "Ivy Lee"})
-    assert r.status_code == 200, r.text
-    fourth = httpx.post(f"{server.url}/api/groups/{g['id']}/sessions", headers=owner, json={}).json()
-    link = next(p["link"] for p in fourth["participants"] if p["name"] == "Hal Shah")
-    page = browser.new_page()
-    page.goto(link)
-    page.get_by_role("button", name="Join").click()
-    expect(page.get_by_test_id("group-number")).to_have_text("Session 4 of Preceptors · facilitating: Ivy Lee",
-                                                             timeout=15_000)
-    expect(page.get_by_test_id("report-back")).to_contain_text("Gil Ross: Ask Dawn on Thursday")
+def test_the_owner_creates_a_group_and_starts_its_numbered_sessions(server, browser):
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{server.url}/?key={server.key}")
+    form = page.get_by_test_id("new-group")
+    form.get_by_label("Group name").fill("Preceptors")
+    form.get_by_label("Facilitator for the first three sessions").fill("Fay Mills")
+    form.get_by_label("Members").fill("Gil Ross, Hal Shah")
+    form.get_by_role("button", name="Create group").click()
+    expect(page.get_by_test_id("group-error")).to_have_text(
+        "The group was not created. A peer-coaching group has 4 to 7 people, the facilitator included; "
+        "this one has 3.")
+    form.get_by_label("Members").fill("Gil Ross, Hal Shah, Ivy Lee")
+    form.get_by_role("button", name="Create group").click()
+    group = page.get_by_test_id("group")
+    expect(group.get_by_test_id("group-next")).to_have_text("Next: session 1 · facilitating: Fay Mills")
+    for n in (1, 2, 3):
+        group.get_by_role("button", name=f"Start session {n} of Preceptors").click()
+        expect(group.get_by_test_id("group-links")).to_contain_text(f"Links for session {n} · facilitating: Fay Mills")
+    expect(group.get_by_test_id("group-session")).to_have_count(3)
+    (g,) = httpx.get(f"{server.url}/api/groups", headers=server.owner_headers()).json()
+    third = g["sessions"][2]["session_id"]
+    server.store.save_report(third, {"session": {"duration_s": 1.0}, "participants": [], "utterances": [],
+                                     "flags": [], "turns": [{"member": "Gil Ross", "start": 0, "end": 1,
+                                                             "planned_s": 600, "goal": None, "actions": [
+                                                                 {"what": "Ask Dawn on Thursday"}]}]})
+    # The review of the third session chooses who facilitates the fourth.
+    page.reload()
+    choice = page.get_by_test_id("next-facilitator")
+    choice.get_by_label("Chosen at the review of session 3 to facilitate next").select_option("Ivy Lee")
+    choice.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("group-session").nth(2)).to_contain_text("facilitating: Fay Mills · next: Ivy Lee")
+    expect(page.get_by_test_id("group-next")).to_have_text("Next: session 4 · facilitating: Ivy Lee")
+    page.get_by_role("button", name="Start session 4 of Preceptors").click()
+    links = page.get_by_test_id("group-links")
+    expect(links).to_contain_text("Links for session 4 · facilitating: Ivy Lee")
+    expect(links).to_contain_text("Ivy Lee (facilitator)")
+    expect(links).not_to_contain_text("Fay Mills")  # she facilitated the first three only
+    expect(page.get_by_test_id("session-list")).to_contain_text("Preceptors: session 4")
+    hal = links.get_by_label("Hal Shah (member)").input_value()
+    member = browser.new_page()
+    member.goto(hal)
+    member.get_by_role("button", name="Join").click()
+    expect(member.get_by_test_id("group-number")).to_have_text("Session 4 of Preceptors · facilitating: Ivy Lee",
+                                                               timeout=15_000)
+    expect(member.get_by_test_id("report-back")).to_contain_text("Gil Ross: Ask Dawn on Thursday")

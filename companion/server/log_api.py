@@ -27,6 +27,8 @@ from companion.server.auth import FORBIDDEN, Access, require
 router = APIRouter()
 
 NOT_SHARED = "forbidden: this learning log is private until its owner approves and shares it"
+NOT_YOURS = ("forbidden: each learning log belongs to one person; this link opens {name}'s own log only, "
+             "and no one else's log can be opened or changed with it")
 LOG_OWNER_ROLES = {Role.COACHEE, Role.MEMBER}
 
 
@@ -40,8 +42,8 @@ def _whose(request: Request, sid: str) -> tuple[Access, str, bool]:
     asked = request.query_params.get("participant") or None
     try:
         if access.participant is not None and access.role in LOG_OWNER_ROLES:
-            if asked and asked.casefold() != (access.name or "").casefold():
-                raise HTTPException(status_code=403, detail=FORBIDDEN)  # a member's log is theirs alone
+            if asked and asked.casefold() != (access.name or "").casefold():  # a member's log is theirs alone
+                raise HTTPException(status_code=403, detail=NOT_YOURS.format(name=access.name))
             return access, _book(request).owner_name(sid, access.name), True
         if not access.coach_side:
             raise HTTPException(status_code=403, detail=FORBIDDEN)

@@ -110,3 +110,24 @@ export async function copyText(text, input) {
     try { return document.execCommand('copy'); } catch (e2) { return false; }
   }
 }
+
+function copyButton(text, input, testid, label) {
+  const b = el('button', { type: 'button', class: 'secondary', 'data-testid': testid, 'aria-label': label, text: 'Copy' });
+  b.addEventListener('click', async () => {
+    b.textContent = (await copyText(input.value, input)) ? 'Copied' : 'Select and copy';
+  });
+  return b;
+}
+
+/** One person's link: the address in a read-only field, Copy, and Open (the owner's pages). */
+export function linkRow(p, testid, extra = []) {
+  const id = `link-${testid}`;
+  const input = el('input', { id, readonly: true, value: p.link, 'data-testid': `link-${testid}`, class: 'link-field' });
+  return el('li', { class: 'link-row' },
+    el('label', { for: id, class: 'link-who', text: `${p.name} (${p.role})` }),
+    input,
+    el('span', { class: 'link-actions' },
+      copyButton(p.link, input, `copy-${testid}`, `Copy ${p.name}'s link`),
+      el('a', { href: p.link, target: '_blank', rel: 'noopener', 'aria-label': `Open ${p.name}'s link`, text: 'Open' }),
+      ...extra));
+}

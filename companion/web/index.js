@@ -1,31 +1,10 @@
 // Owner home: a new session's form, and the stored sessions, newest first (the owner cookie
 // authenticates). A scheduled or live session shows its people's links again, with a way to
 // issue someone a new link when theirs went astray.
-import { api, byId, byTest, copyText, el } from '/static/common.js';
+import { api, byId, byTest, el, linkRow } from '/static/common.js';
 
 const tbody = byTest('session-list').querySelector('tbody');
 const STATUS = { scheduled: 'Scheduled', live: 'Live now', ended: 'Ended' };
-
-function copyButton(text, input, testid, label) {
-  const b = el('button', { type: 'button', class: 'secondary', 'data-testid': testid, 'aria-label': label, text: 'Copy' });
-  b.addEventListener('click', async () => {
-    b.textContent = (await copyText(input.value, input)) ? 'Copied' : 'Select and copy';
-  });
-  return b;
-}
-
-// One person's link: the address in a read-only field, Copy, and Open.
-function linkRow(p, testid, extra = []) {
-  const id = `link-${testid}`;
-  const input = el('input', { id, readonly: true, value: p.link, 'data-testid': `link-${testid}`, class: 'link-field' });
-  return el('li', { class: 'link-row' },
-    el('label', { for: id, class: 'link-who', text: `${p.name} (${p.role})` }),
-    input,
-    el('span', { class: 'link-actions' },
-      copyButton(p.link, input, `copy-${testid}`, `Copy ${p.name}'s link`),
-      el('a', { href: p.link, target: '_blank', rel: 'noopener', 'aria-label': `Open ${p.name}'s link`, text: 'Open' }),
-      ...extra));
-}
 
 async function showLinks(s, box, button) {
   box.replaceChildren(el('p', { class: 'hint', text: 'Loading the links…' }));
@@ -110,6 +89,7 @@ async function load() {
   byTest('sessions-empty').hidden = !!sessions.length;
 }
 load();
+document.addEventListener('sessions-changed', load); // a group's session was started (groups.js)
 
 // The learning logs their owners have shared, next to the review (the owner never sees an unshared one).
 async function linkSharedLogs(id, td) {

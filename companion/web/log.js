@@ -413,8 +413,12 @@ async function load() {
     const { text } = await readError(res);
     // The lead speaks to the log's owner; someone else who opens it reads why they cannot see it yet.
     if (res.status === 403) byTest('log-lead').hidden = true;
-    say(res.status === 403 ? 'This learning log belongs to the coachee. You can read it here once they approve it '
-      + 'and choose to share it with you; until then it stays private.' : text, 'error');
+    // Not shared yet: the owner may still share it. Another refusal (a member asking for someone
+    // else's log): the server's reason, as it is.
+    const unshared = res.status === 403 && /private until/.test(text);
+    say(unshared ? 'This learning log belongs to the coachee. You can read it here once they approve it '
+      + 'and choose to share it with you; until then it stays private.'
+      : (res.status === 403 ? `This log cannot be opened: ${text.replace(/^forbidden: /, '')}.` : text), 'error');
     return;
   }
   state.log = await res.json();
