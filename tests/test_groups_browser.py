@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from companion.logbook import LogBook
+from tests.support.a11y import serious_violations
 from tests.support.browser import launch
 from tests.support.speech import RATE, require_espeak, speak, write_wav
 
@@ -159,6 +160,7 @@ def test_the_owner_creates_a_group_and_starts_its_numbered_sessions(server, brow
     choice.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("group-session").nth(2)).to_contain_text("facilitating: Fay Mills · next: Ivy Lee")
     expect(page.get_by_test_id("group-next")).to_have_text("Next: session 4 · facilitating: Ivy Lee")
+    assert serious_violations(page) == []  # the form, the group and its choice of facilitator
     page.get_by_role("button", name="Start session 4 of Preceptors").click()
     links = page.get_by_test_id("group-links")
     expect(links).to_contain_text("Links for session 4 · facilitating: Ivy Lee")
