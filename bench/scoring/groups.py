@@ -75,6 +75,11 @@ def score_session(s: Any) -> dict[str, Any]:
     out["all_flags"], out["all_expected"] = len(every), len(wanted)
     out["all_tp"] = sum(any(match(f, e) for e in wanted) for f in every)
     out["all_found"] = sum(any(match(f, e) for f in every) for e in wanted)
+    out["by_kind"] = {}
+    for kind in {f["kind"] for f in every} | {e["kind"] for e in wanted}:
+        mine, theirs = [f for f in every if f["kind"] == kind], [e for e in wanted if e["kind"] == kind]
+        out["by_kind"][kind] = (sum(any(match(f, e) for e in theirs) for f in mine), len(mine),
+                                sum(any(match(f, e) for f in mine) for e in theirs), len(theirs))
     for f in every:
         if f["kind"] not in KINDS and not any(match(f, e) for e in wanted):
             out["errors"].append(f"extra flag (any kind) {f['kind']} {f.get('who')} {f['start']:.0f}-{f['end']:.0f} s")
@@ -123,6 +128,13 @@ def score(verbose: bool = False) -> str:
     for r in rows:
         lines.append(f"| {r['name']} | {r['bounds_ok']}/{r['turns']} | {_pct(r['focus_ok'], r['cues'])} | "
                      f"{r['found']}/{r['expected']}, {r['tp']}/{r['flags']} | {r['goals_found']}/{r['goals']} |")
+    kinds: dict[str, list[int]] = {}
+    for r in rows:
+        for kind, counts in r["by_kind"].items():
+            kinds[kind] = [a + b for a, b in zip(kinds.get(kind, [0, 0, 0, 0]), counts)]
+    lines += ["", "All group flags by kind (right/raised, found/expected):", "",
+              "| kind | precision | recall |", "|---|---|---|"]
+    lines += [f"| {k} | {_pct(v[0], v[1])} | {_pct(v[2], v[3])} |" for k, v in sorted(kinds.items())]
     if verbose:
         lines += ["", "Errors:", ""] + [f"- {r['name']}: {e}" for r in rows for e in r["errors"]]
     return "\n".join(lines) + "\n"
