@@ -96,3 +96,19 @@ def test_the_facilitators_opening_is_not_a_monologue_but_holding_someone_elses_t
     report = _analyse(script[:i] + held + script[i + 1:])
     (flag,) = [f for f in report["flags"] if f["kind"] == "long_monologue"]
     assert flag["who"] == CARA
+
+
+def test_turns_from_the_panel_are_judged_alike():
+    """Turns given as the facilitator's panel gives them (not inferred): drift in a turn, no monologue
+    for the opening, which live comes before any turn is open."""
+    script = _script(FOOTBALL, 120)
+    utts = [Utterance(w, a, b, text) for w, a, b, text in cues(script)]
+    start = next(u for u in utts if u.speaker == ANA).start
+    end = next(u for u in utts if u.text.startswith("Thank you, Ana")).end
+    analyzer = SessionAnalyzer(roles=group_roles(utts, FAY),
+                               plan=SessionPlan(turns=[{"member": ANA, "start": start, "end": end}]))
+    analyzer.feed(utts)
+    analyzer.finish()
+    flags = analyzer.report()["flags"]
+    assert [(f["who"], f["turn_of"]) for f in flags if f["kind"] == "topic_drift"] == [(BEN, ANA)]
+    assert not [f for f in flags if f["kind"] == "long_monologue"]

@@ -17,6 +17,7 @@ from typing import Any
 
 from companion.analysis.base import AnalysisContext, Component
 from companion.analysis.results import Flag, FlagKind, minutes
+from companion.analysis.turns import is_group_session
 from companion.model import Audience, Event, EventType, Utterance
 from companion.roles import is_coach_side
 
@@ -186,9 +187,10 @@ class TalkTracker(Component):
             self.floor, self.floor_utts, self.monologue_flag = (u.speaker, u.start, u.end), [i], None
         who, start, end = self.floor
         run = end - start
-        if run <= MONOLOGUE_S or (_is_group(ctx) and ctx.marks[i].get("turn_of") in (None, who)):
+        if run <= MONOLOGUE_S or (is_group_session(ctx) and ctx.marks[i].get("turn_of") in (None, who)):
             # In a group, the member in focus talking at length in their own turn is the point, and
-            # outside turns the floor is the part's by design (the facilitator's opening, a report-back).
+            # outside turns the floor is the part's by design (the facilitator's opening, a report-back),
+            # live before the first turn is opened as well.
             return []
         coach = is_coach_side(ctx.role_of(who))
         message = (f"You have held the floor for {minutes(run)}." if coach
