@@ -31,9 +31,9 @@ def test_owner_creates_a_group_session_with_a_facilitator(server, browser):
     stored = server.store.list_sessions()[0]
     assert stored["title"] == "Peer group"
     assert [(p["name"], p["role"]) for p in stored["participants"]] == [
-        ("Fran", "facilitator"), ("Gil", "coachee"), ("Hana", "member"), ("Ivo", "member"), ("Jo", "member")]
+        ("Fran", "facilitator"), ("Gil", "member"), ("Hana", "member"), ("Ivo", "member"), ("Jo", "member")]
     links = [page.get_by_test_id(t).input_value() for t in
-             ("link-facilitator", "link-coachee", "link-member-2", "link-member-3", "link-member-4")]
+             ("link-facilitator", "link-member-1", "link-member-2", "link-member-3", "link-member-4")]
     assert len(set(links)) == 5 and all(f"/join/{stored['id']}?token=" in link for link in links)
 
 

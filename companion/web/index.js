@@ -104,12 +104,13 @@ async function linkSharedLogs(id, td) {
 const form = byTest('new-session');
 const newLinks = byTest('new-links');
 
-// A pair is coach + coachee; naming other members makes it a group, led by a facilitator.
+// A pair is coach + coachee; naming other members makes it a group, led by a facilitator, in
+// which the coachee is one member among the others (each member has a turn; no one is "the" coachee).
 function participants(f) {
   const members = String(f.get('members') || '').split(',').map((n) => n.trim()).filter(Boolean);
   return [
     { name: f.get('coach'), role: members.length ? 'facilitator' : 'coach' },
-    { name: f.get('coachee'), role: 'coachee' },
+    { name: f.get('coachee'), role: members.length ? 'member' : 'coachee' },
     ...members.map((name) => ({ name, role: 'member' })),
   ];
 }
