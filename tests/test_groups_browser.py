@@ -15,9 +15,12 @@ import pytest
 from playwright.sync_api import expect
 
 from companion.logbook import LogBook
+from companion.pipeline import finalize_session
 from tests.support.a11y import serious_violations
 from tests.support.browser import launch
 from tests.support.speech import RATE, require_espeak, speak, write_wav
+from tests.test_groups import ANA, BEN, CARA, DEV, FAY
+from tests.test_groups import utterances as group_utterances
 
 pytestmark = [pytest.mark.browser, pytest.mark.speech]
 
@@ -174,3 +177,52 @@ def test_the_owner_creates_a_group_and_starts_its_numbered_sessions(server, brow
     expect(member.get_by_test_id("group-number")).to_have_text("Session 4 of Preceptors · facilitating: Ivy Lee",
                                                                timeout=15_000)
     expect(member.get_by_test_id("report-back")).to_contain_text("Gil Ross: Ask Dawn on Thursday")
+
+
+def test_the_group_review_shows_each_turn_and_chooses_who_facilitates_next(server, browser):
+    owner = server.owner_headers()
+    g = httpx.post(f"{server.url}/api/groups", headers=owner, json={
+        "name": "Ward leads", "facilitator": FAY, "members": [ANA, BEN, CARA, DEV]}).json()
+    sessions = [httpx.post(f"{server.url}/api/groups/{g['id']}/sessions", headers=owner, json={}).json()
+                for _ in range(3)]
+    third = sessions[2]
+    for i, u in enumerate(group_utterances()):  # three turns: Ben's overruns and Cara dominates it
+        server.store.add_utterance(third["id"], i, u)
+    finalize_session(server.store, third["id"])
+    tokens = {p["name"]: p["token"] for p in third["participants"]}
+
+    page = browser.new_page()
+    page.goto(f"{server.url}/sessions/{third['id']}/review?token={tokens[FAY]}")
+    review = page.get_by_test_id("group-review")
+    expect(review).to_be_visible(timeout=15_000)
+    turns = review.get_by_test_id("group-turn")
+    expect(turns).to_have_count(3)
+    ben = review.locator(f"[data-member='{BEN}']")
+    expect(ben.get_by_test_id("turn-length")).to_contain_text("of 10:00 planned")
+    expect(ben.get_by_test_id("turn-balance")).to_contain_text(f"{CARA} ")
+    assert ben.get_by_test_id("turn-balance").inner_text().startswith(CARA)  # she talked most in his turn
+    expect(ben.get_by_test_id("turn-flags")).to_contain_text("Ben's turn ran")
+    expect(ben.get_by_test_id("turn-flags")).to_contain_text("of the talk in Ben's turn")
+    assert int(ben.get_by_test_id("turn-questions").inner_text()) >= 13
+    assert serious_violations(page) == []
+    # The review of the third session chooses who facilitates the fourth.
+    choice = review.get_by_test_id("next-facilitator")
+    choice.get_by_label("Who facilitates session 4?").select_option(CARA)
+    choice.get_by_role("button", name="Save").click()
+    expect(review.get_by_test_id("next-facilitator-status")).to_have_text(f"{CARA} facilitates session 4.")
+    group = httpx.get(f"{server.url}/api/groups/{g['id']}", headers=owner).json()
+    assert group["sessions"][2]["next_facilitator"] == CARA and group["next"]["facilitator"] == CARA
+
+    # A member's review has the talk balance only: no turns, no flags, no choice.
+    member = browser.new_page()
+    member.goto(f"{server.url}/sessions/{third['id']}/review?token={tokens[ANA]}")
+    member.wait_for_selector("body[data-ready='true']")
+    assert member.get_by_test_id("group-review").is_hidden() and "Ben's turn ran" not in member.content()
+    # The first session's review offers no choice: the facilitator runs the first three.
+    for i, u in enumerate(group_utterances()):
+        server.store.add_utterance(sessions[0]["id"], i, u)
+    finalize_session(server.store, sessions[0]["id"])
+    first = browser.new_page()
+    first.goto(f"{server.url}/sessions/{sessions[0]['id']}/review?token={sessions[0]['participants'][0]['token']}")
+    expect(first.get_by_test_id("next-facilitator-status")).to_have_text(f"{FAY} facilitates session 2.")
+    assert first.get_by_test_id("next-facilitator").count() == 0

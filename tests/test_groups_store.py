@@ -93,6 +93,12 @@ def test_the_fourth_session_shows_who_facilitates_and_each_members_previous_acti
                                  "event": "save", "created_at": "2026-01-01T00:00:00+00:00", "shared_at": shared})
     # The review after the third: the facilitator (not a member) records who facilitates next.
     fay = next(p["token"] for p in store.participants(sids[2]) if p["name"] == "Fay")
+    place = {n: client.get(f"/api/sessions/{sids[n - 1]}/group", headers={"Authorization": f"Bearer {tok}"}).json()
+             for n, tok in ((1, next(p["token"] for p in store.participants(sids[0]) if p["name"] == "Fay")),
+                            (3, fay))}
+    # The first three are Fay's: nothing to choose at the first review; the third's chooses the fourth's.
+    assert (place[1]["next_facilitator"], place[1]["choose_next"]) == ("Fay", False)
+    assert place[3]["choose_next"] is True and place[3]["next_facilitator"] in MEMBERS
     gil = next(p["token"] for p in store.participants(sids[2]) if p["name"] == "Gil")
     url = f"/api/groups/{gid}/sessions/3/next-facilitator"
     assert client.put(url, json={"name": "Jo"}, headers={"Authorization": f"Bearer {gil}"}).status_code == 403
@@ -118,6 +124,9 @@ def test_the_fourth_session_shows_who_facilitates_and_each_members_previous_acti
     assert [(s["number"], s["facilitator"]) for s in history["sessions"]] == [(1, "Fay"), (2, "Fay"), (3, "Fay"),
                                                                              (4, "Jo")]
     assert history["sessions"][2]["next_facilitator"] == "Jo"
+    # Once the fourth exists, the third's review names who facilitated it and offers no choice.
+    third = client.get(f"/api/sessions/{sids[2]}/group", headers={"Authorization": f"Bearer {fay}"}).json()
+    assert (third["next_facilitator"], third["choose_next"]) == ("Jo", False)
 
 
 def test_group_api_refuses_strangers_and_bad_groups(client):

@@ -7,8 +7,9 @@
                                                        and each member's actions from the last one
     PUT  /api/groups/{gid}/sessions/{n}/next-facilitator  {name}: the review of session n chose them
                                                        (owner, or that session's facilitator)
-    GET  /api/sessions/{sid}/group                     its group, number, facilitator, previous actions
-                                                       (any participant)
+    GET  /api/sessions/{sid}/group                     its group, number, facilitator, who facilitates
+                                                       next (if it is the latest) and whether its review
+                                                       chooses them, previous actions (any participant)
     GET  /api/sessions/{sid}/turn                      the open turn and who is next (any participant)
     POST /api/sessions/{sid}/turn                      {member, planned_minutes}: start member's turn
                                                        (ending the open one); {member: null} ends it
@@ -33,7 +34,7 @@ from companion.model import Audience, Role
 from companion.server.api import participant_link
 from companion.server.auth import require
 from companion.server.live import manager
-from companion.store.groups import GROUP_MAX, Groups
+from companion.store.groups import FACILITATED_SESSIONS, GROUP_MAX, Groups
 
 router = APIRouter(prefix="/api")
 
@@ -198,6 +199,12 @@ async def session_group(sid: str, request: Request) -> dict[str, Any]:
     if row is None:
         raise HTTPException(status_code=404, detail="this session does not belong to a group")
     g = _group_or_404(groups, row["group_id"])
-    return {"group_id": g["id"], "name": g["name"], "members": g["members"], "number": row["number"],
+    number = row["number"]
+    later = next((r for r in groups.sessions(g["id"]) if r["number"] == number + 1), None)
+    return {"group_id": g["id"], "name": g["name"], "members": g["members"], "number": number,
             "facilitator": row["facilitator"],
-            "previous_actions": groups.previous_actions(g["id"], row["number"])}
+            "next_facilitator": later["facilitator"] if later else groups.facilitator_for(g["id"], number + 1),
+            # The review chooses who facilitates next once the group facilitates itself (after the
+            # third session), until that session is created.
+            "choose_next": later is None and (number + 1 > FACILITATED_SESSIONS or not g["facilitator"]),
+            "previous_actions": groups.previous_actions(g["id"], number)}

@@ -43,7 +43,8 @@ function historyItem(g, row, latest) {
     li.append(' ', el('a', { href: `/sessions/${row.session_id}/review`, text: 'Review',
       'aria-label': `Review of session ${row.number} of ${g.name}` }));
   }
-  if (latest) li.append(nextFacilitatorForm(g, row));
+  // The choice matters once the group facilitates itself: after the third session, or from the start.
+  if (latest && (row.number >= 3 || !g.facilitator)) li.append(nextFacilitatorForm(g, row));
   return li;
 }
 

@@ -93,6 +93,7 @@ function render(session, report) {
   onResize(() => { drawStageBalance(report); drawTimeline(report); drawRibbon(report); });
   window.addEventListener('beforeprint', () => { for (const d of document.querySelectorAll('details')) d.open = true; });
   if (location.hash.startsWith('#u-')) goToUtterance(Number(location.hash.slice(3)));
+  document.dispatchEvent(new CustomEvent('review-report', { detail: report })); // a group's turns: review-group.js
   document.body.dataset.ready = 'true';
 }
 
