@@ -8,8 +8,8 @@
     PUT  /api/groups/{gid}/sessions/{n}/next-facilitator  {name}: the review of session n chose them
                                                        (owner, or that session's facilitator)
     GET  /api/sessions/{sid}/group                     its group, number, facilitator, who facilitates
-                                                       next (if it is the latest) and whether its review
-                                                       chooses them, previous actions (any participant)
+                                                       the next session and whether this one's review
+                                                       still chooses them, previous actions (any participant)
     GET  /api/sessions/{sid}/turn                      the open turn and who is next (any participant)
     POST /api/sessions/{sid}/turn                      {member, planned_minutes}: start member's turn
                                                        (ending the open one); {member: null} ends it
