@@ -36,7 +36,7 @@ function nextFacilitatorForm(g, row) {
 }
 
 function historyItem(g, row, latest) {
-  const text = `Session ${row.number}: ${row.title || ''} (${STATUS[row.status] || row.status || '–'}) · `
+  const text = `Session ${row.number} (${STATUS[row.status] || row.status || '–'}) · `
     + `facilitating: ${row.facilitator}${row.next_facilitator ? ` · next: ${row.next_facilitator}` : ''}`;
   const li = el('li', { 'data-testid': 'group-session', 'data-number': row.number }, el('span', { text }));
   if (row.status === 'ended') {
