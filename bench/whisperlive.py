@@ -25,8 +25,10 @@ Both are scored the same way, from what a page would show: after every message, 
 visible text (finals plus the current interim) and final text are aligned word by word with the
 script (jiwer's edit-distance alignment, against the lines already begun). A line's
 *first visible* is from its start to its first word on screen; its *final* is from its end to
-the moment its last recognised word is final. A chunk is sent when its last sample has been
-spoken. CPU is per minute of scripted speech: companion's is this process's CPU (feeding
+the moment its last recognised word is final (a line none of whose words became final in the run
+is counted as "never final", not timed). Word error rates compare the script with the final text,
+and with all the text on screen at the end (final or not). A chunk is sent when its last sample
+has been spoken. CPU is per minute of scripted speech: companion's is this process's CPU (feeding
 included), WhisperLive's is its server process's (the client's not).
 
 WhisperLive 0.10.0 imports ``torch`` at the top of its server and VAD modules, though its
@@ -69,10 +71,10 @@ FRAME = R // 50  # companion: 20 ms, as RTP delivers it
 WL_CHUNK = 4096  # WhisperLive's own client
 DEFAULT_VENV = Path(tempfile.gettempdir()) / "whisperlive-venv"
 PEER_VERSION = "0.10.0"
-#: What WhisperLive's server and faster_whisper backend import (faster-whisper pinned as whisper-live pins it;
+#: What WhisperLive's server and faster_whisper backend import (faster-whisper and tokenizers pinned as it pins them;
 #: requests: faster_whisper 1.2.0's utils imports it without declaring it).
-PEER_PACKAGES = ["faster-whisper==1.2.0", "websockets", "fastapi", "uvicorn", "python-multipart", "scipy",
-                 "requests"]
+PEER_PACKAGES = ["faster-whisper==1.2.0", "tokenizers==0.20.3", "websockets", "fastapi", "uvicorn",
+                 "python-multipart", "scipy", "requests"]
 TORCH_SHIM = '''"""Stand-in for torch: WhisperLive's faster_whisper backend only asks whether CUDA is there."""
 class cuda:
     @staticmethod
@@ -141,6 +143,8 @@ class Scores:
     never_final: int = 0
     refs: list[str] = field(default_factory=list)
     hyps: list[str] = field(default_factory=list)
+    #: What was on screen at the end, final or not.
+    shown: list[str] = field(default_factory=list)
 
 
 def score(truth, screens: dict[str, Screen], into: Scores | None = None) -> Scores:
@@ -167,6 +171,7 @@ def score(truth, screens: dict[str, Screen], into: Scores | None = None) -> Scor
                 out.long_early += bool(vis) and min(vis) < e
         out.refs.append(" ".join(ref))
         out.hyps.append(" ".join(screen.snapshots[-1][1]) if screen.snapshots else "")
+        out.shown.append(" ".join(screen.snapshots[-1][2]) if screen.snapshots else "")
     return out
 
 
@@ -337,9 +342,9 @@ def row(name: str, s: Scores, cpu: float, speech_s: float) -> str:
     def p(xs, q):
         return f"{pct(xs, q):.2f} s" if xs else "–"
 
-    wer = jiwer.wer(s.refs, s.hyps)
     return (f"| {name} | {p(s.finals, 0.5)} | {p(s.finals, 0.95)} | {p(s.visible, 0.5)} | {p(s.visible, 0.95)} | "
-            f"{s.long_early}/{s.long_total} | {wer:.3f} | {cpu / (speech_s / 60):.1f} | {s.never_final} |")
+            f"{s.long_early}/{s.long_total} | {jiwer.wer(s.refs, s.hyps):.3f} | {jiwer.wer(s.refs, s.shown):.3f} | "
+            f"{cpu / (speech_s / 60):.1f} | {s.never_final} |")
 
 
 def load() -> str:
@@ -375,8 +380,8 @@ def main() -> int:
     engine = WhisperEngine(model, device="cpu", name="tiny.en")
     engine.warm_up()
     header = ("| system (run, load before) | final p50 | final p95 | first visible p50 | p95 | "
-              "words before end (lines > 4 s) | WER | CPU s per speech min | lines never final |\n"
-              "|---|---|---|---|---|---|---|---|---|")
+              "words before end (lines > 4 s) | WER of finals | WER of all shown | CPU s per speech min | "
+              "lines never final |\n|---|---|---|---|---|---|---|---|---|---|")
     rows, pooled = [], {"companion": (Scores(), [0.0]), "WhisperLive": (Scores(), [0.0])}
     with tempfile.TemporaryDirectory(prefix="whisperlive-") as work:
         for rep in range(args.repeats):
