@@ -3,7 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python bench/whisperlive.py --setup      # once: WhisperLive's own venv in /tmp (~650 MB)
-    .venv/bin/python bench/whisperlive.py              # two runs of each, alternated (~4 min)
+    .venv/bin/python bench/whisperlive.py              # two runs of each, alternated (~5 min)
 
 One two-person dialogue (the opening of GROW dev-set session 0, as ``bench/captions.py``
 speaks it: espeak-ng, two voices, one track per speaker, then ``--tail`` seconds of silence)
@@ -64,6 +64,7 @@ from companion.asr import server_transcriber
 from companion.asr.engine import WhisperEngine
 from companion.asr.models import bundled_model_dir
 from companion.asr.stream import SpeakerStream
+from tests.support.server import free_port
 from tests.support.speech import VOICES, speak
 
 R = 16_000
@@ -226,12 +227,6 @@ def run_companion(engine: WhisperEngine, tracks: dict[str, np.ndarray]) -> tuple
 def proc_cpu(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Peer:
