@@ -3,22 +3,32 @@
 Run: ``.venv/bin/python bench/live_load.py [--max-sessions 16] [--seconds 10] [--repeats 3] [--profile OUT]``
 
 The server runs in its own process (``companion serve`` on a free loopback
-port, with an empty models folder, so nothing is transcribed; VAD and the
-analyzer still run). The clients run here. Each participant sends a 100 ms
-tone burst once a second; the other participant's client notes when the burst
-arrives. Latency = arrival - send, through the server (decode, relay,
-re-encode). The same measurement between two clients connected directly
-gives the baseline; the difference is the relay's added latency.
+port, naming a model that is not installed, so nothing is transcribed; the
+decode to 16 kHz, the VAD and the analyzer still run). The clients run here.
+Each participant sends a 100 ms tone burst once a second; the other
+participant's client notes when the burst arrives. Latency = arrival - send,
+through the server (Opus packets forwarded as they come). The same
+measurement between two clients connected directly gives the baseline; the
+difference is the relay's added latency.
 
 Figures: server CPU per session and per participant (percent of one core,
 read from ``/proc/<server pid>/stat``, so the clients' own CPU is not
 counted), relay latency median and p95, added latency, and the largest N
 whose p95 added latency stays under 150 ms. Each level is run ``--repeats``
 times with fresh sessions and every figure is the median over those runs
-(the spread of server CPU is printed too). The server's idle CPU (no call)
-and the machine's load average are printed so a busy machine shows. N
-doubles from 1 until that fails or ``--max-sessions``; everything stops by
-itself.
+(the spread of server CPU is printed too). N doubles from 1 until that fails
+or ``--max-sessions``; everything stops by itself.
+
+What "per participant" means: all of the server's CPU over the measured
+window (``--seconds``, after the calls have settled for 2 s), divided by the
+participants. The server's own idle cost is inside it, not subtracted: it is
+what running the server costs, and it is printed first (``server idle CPU``,
+measured with no call; about 0-0.3% of a core, so it changes nothing). What
+makes one pair cost more per participant than four is not a fixed cost but
+the event loop's cost per wake-up: with few packets each arrival wakes the
+loop on its own, with many one wake-up serves several. The machine's load
+average is printed with every row; a starved server also does less work per
+packet, so figures from a busy machine are lower bounds on its own cost.
 
 ``--profile OUT`` runs the server under cProfile (the event-loop thread, where
 the relay, VAD and analysis run) and prints its top self-time entries at the
