@@ -26,7 +26,8 @@ what running the server costs, and it is printed first (``server idle CPU``,
 measured with no call; about 0-0.3% of a core, so it changes nothing). What
 makes one pair cost more per participant than four is not a fixed cost but
 the event loop's cost per wake-up: with few packets each arrival wakes the
-loop on its own, with many one wake-up serves several. The machine's load
+loop on its own, with many one wake-up serves several (``wakes/pkt``: the
+event-loop thread's voluntary context switches per packet in or out). The machine's load
 average is printed with every row; a starved server also does less work per
 packet, so figures from a busy machine are lower bounds on its own cost.
 
@@ -165,9 +166,9 @@ async def run_level(url: str, n: int, seconds: float, server_pid: int) -> dict:
         clients.append((a, sent_a, b, sent_b))
     await asyncio.gather(*(c.join(1, timeout=60) for a, _, b, _ in clients for c in (a, b)))
     await asyncio.sleep(2.0)  # settle
-    t0, c0, own0 = time.monotonic(), cpu_seconds(server_pid), _own_cpu()
+    t0, c0, own0, w0 = time.monotonic(), cpu_seconds(server_pid), _own_cpu(), loop_waits(server_pid)
     await asyncio.sleep(seconds)
-    t1, c1, own1 = time.monotonic(), cpu_seconds(server_pid), _own_cpu()
+    t1, c1, own1, w1 = time.monotonic(), cpu_seconds(server_pid), _own_cpu(), loop_waits(server_pid)
     lat = []
     for a, sent_a, b, sent_b in clients:
         lat += latencies(sent_a, b.received.get("A", Received("A")), t0)
@@ -180,9 +181,19 @@ async def run_level(url: str, n: int, seconds: float, server_pid: int) -> dict:
     server = 100 * (c1 - c0) / (t1 - t0)
     return {"n": n, "cpu_per_session_pct": server / n, "cpu_per_participant_pct": server / (2 * n),
             "server_cpu_pct": server, "client_cpu_pct": 100 * (own1 - own0) / (t1 - t0),
+            # Each participant sends 50 packets a second, each forwarded once: 100 packets in or out.
+            "wakes_per_packet": (w1 - w0) / (t1 - t0) / (2 * n * 100),
             "median_ms": statistics.median(lat) if lat else float("inf"),
             "p95_ms": float(np.percentile(lat, 95)) if lat else float("inf"),
             "bursts_heard": len(lat) / expected if expected else 0.0}
+
+
+def loop_waits(pid: int) -> int:
+    """Times the server's main thread (its event loop) went to sleep and was woken again."""
+    for line in Path(f"/proc/{pid}/task/{pid}/status").read_text().splitlines():
+        if line.startswith("voluntary_ctxt_switches:"):
+            return int(line.split()[1])
+    return 0
 
 
 def _own_cpu() -> float:
@@ -265,7 +276,8 @@ def main() -> int:
         print(f"direct aiortc-to-aiortc baseline: median {base_med:.0f} ms, "
               f"p95 {np.percentile(base, 95):.0f} ms ({len(base)} bursts)")
         print(f"{'N':>3} {'CPU/session':>12} {'(min-max)':>12} {'CPU/particip.':>13} {'server':>7} "
-              f"{'clients':>8} {'median':>7} {'p95':>7} {'added p50':>10} {'added p95':>10} {'heard':>6}")
+              f"{'clients':>8} {'median':>7} {'p95':>7} {'added p50':>10} {'added p95':>10} {'heard':>6} "
+              f"{'wakes/pkt':>9}")
         best, failed = 0, False
         levels = [int(x) for x in args.levels.split(",")] if args.levels else None
         n = levels.pop(0) if levels else 1
@@ -277,7 +289,7 @@ def main() -> int:
             print(f"{n:>3} {r['cpu_per_session_pct']:>11.1f}% {f'({lo:.1f}-{hi:.1f})':>12} "
                   f"{r['cpu_per_participant_pct']:>12.1f}% {r['server_cpu_pct']:>6.0f}% "
                   f"{r['client_cpu_pct']:>7.0f}% {r['median_ms']:>5.0f}ms {r['p95_ms']:>5.0f}ms "
-                  f"{added50:>8.0f}ms {added95:>8.0f}ms {r['bursts_heard']:>6.0%}  "
+                  f"{added50:>8.0f}ms {added95:>8.0f}ms {r['bursts_heard']:>6.0%} {r['wakes_per_packet']:>9.2f}  "
                   f"load {os.getloadavg()[0]:.2f}", flush=True)
             ok = added95 < LIMIT_MS and r["bursts_heard"] >= 0.9
             if ok and not failed:
