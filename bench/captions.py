@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/captions.py [--pairs 1 2 4 6] [--seconds 60]
+    .venv/bin/python bench/captions.py [--pairs 1 2 4 6] [--seconds 60]   # the capacity table
     .venv/bin/python bench/captions.py --windows [--clips 100]
 
 Each pair speaks the opening of a labelled GROW dev-set session
@@ -20,7 +20,11 @@ on) sharing one ``server_transcriber`` with the bundled tiny.en. It reports:
 - CPU seconds per minute of speech (process CPU over the run, all pairs);
 - untranscribed: finals without text (the guards found nothing trustworthy,
   or the backlog policy skipped them: counted in brackets; never silent, they
-  arrive as ``transcribed=False`` and still count for talk time).
+  arrive as ``transcribed=False`` and still count for talk time);
+- dropped: stretches of speech the VAD closed that never got a final at all
+  (a silent drop; must be 0);
+- capacity: after the table, the largest N that holds (final p95 <= 3 s and
+  nothing dropped, issue 14's bar) and the first N that breaks, with why.
 
 ``--windows`` compares encoder windows (Whisper's 30 s, a fixed 10 s, sized to
 the utterance) on dev-set sentences spoken one by one: WER and time per final.
@@ -90,6 +94,8 @@ class PairResult:
     refs: list[str] = field(default_factory=list)
     hyps: list[str] = field(default_factory=list)
     skipped: int = 0
+    #: Stretches of speech the VAD closed (each must get exactly one final).
+    segments: int = 0
 
 
 def run_pairs(engine: WhisperEngine, n: int, seconds: float, vad: VadOptions | None = None
@@ -110,12 +116,17 @@ def run_pairs(engine: WhisperEngine, n: int, seconds: float, vad: VadOptions | N
         with lock:
             finals.append((i, u, time.monotonic()))
 
+    def on_segment(i, _segment, _at):
+        with lock:
+            results[i].segments += 1
+
     streams = []
     for i, tl in enumerate(timelines):
         for who in ("A", "B"):
-            streams.append((tl.tracks[who], SpeakerStream(
-                who, transcriber, lambda u, i=i: on_final(i, u), session=f"pair{i}",
-                on_interim=lambda x, i=i: on_interim(i, x), vad=vad, loop=None)))
+            stream = SpeakerStream(who, transcriber, lambda u, i=i: on_final(i, u), session=f"pair{i}",
+                                   on_interim=lambda x, i=i: on_interim(i, x), vad=vad, loop=None)
+            stream.on_segment_closed = lambda seg, at, i=i: on_segment(i, seg, at)
+            streams.append((tl.tracks[who], stream))
     length = min(len(tl.tracks["A"]) for tl in timelines)
     cpu0 = time.process_time()
     for k in range(0, length - FRAME + 1, FRAME):
@@ -152,21 +163,38 @@ def run_pairs(engine: WhisperEngine, n: int, seconds: float, vad: VadOptions | N
     return results, cpu, speech_s, transcriber.stats
 
 
+#: Issue 14's capacity bar: a pair count holds when final p95 stays within this and nothing is dropped.
+HOLDS_P95_S = 3.0
+
+
 def pairs_table(engine: WhisperEngine, ns: list[int], seconds: float, vad: VadOptions | None = None) -> str:
-    rows = ["| pairs | final p50 | final p95 | first visible p50 | p95 | interim before end (>4 s) | WER | "
-            "CPU s per speech min | untranscribed (backlog skips) |", "|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| pairs | final p50 | final p95 | final max | first visible p50 | p95 | interim before end (>4 s) | "
+            "WER | CPU s per speech min | untranscribed (backlog skips) | dropped |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    holds, breaks = 0, None
     for n in ns:
         results, cpu, speech_s, stats = run_pairs(engine, n, seconds, vad)
         fin = [x for r in results for x in r.finals]
         vis = [x for r in results for x in r.first_visible]
         long_total = sum(r.long_total for r in results)
         long_ok = sum(r.long_with_interim for r in results)
+        dropped = sum(r.segments for r in results) - len(fin)
         wer = jiwer.wer([x for r in results for x in r.refs], [x for r in results for x in r.hyps])
-        row = (f"| {n} | {statistics.median(fin):.2f} s | {pct(fin, 0.95):.2f} s | {statistics.median(vis):.2f} s | "
-               f"{pct(vis, 0.95):.2f} s | {long_ok}/{long_total} | {wer:.3f} | {cpu / (speech_s / 60):.1f} | "
-               f"{sum(r.skipped for r in results)} of {len(fin)} ({stats.skipped}) |")
+        row = (f"| {n} | {statistics.median(fin):.2f} s | {pct(fin, 0.95):.2f} s | {max(fin):.2f} s | "
+               f"{statistics.median(vis):.2f} s | {pct(vis, 0.95):.2f} s | {long_ok}/{long_total} | {wer:.3f} | "
+               f"{cpu / (speech_s / 60):.1f} | {sum(r.skipped for r in results)} of {len(fin)} ({stats.skipped}) | "
+               f"{dropped} |")
         rows.append(row)
-        print(row, f"(interims run {stats.interims}, skipped {stats.interims_skipped})", flush=True)
+        print(row, f"(interims run {stats.interims}, skipped {stats.interims_skipped}; "
+              f"{stats.batches} recognition windows for {stats.transcribed} finals)", flush=True)
+        why = [f"final p95 {pct(fin, 0.95):.2f} s > {HOLDS_P95_S:.0f} s"] if pct(fin, 0.95) > HOLDS_P95_S else []
+        why += [f"{dropped} stretch(es) of speech without a final"] if dropped else []
+        if why and breaks is None:
+            breaks = f"breaks at {n} pairs ({'; '.join(why)})"
+        elif not why and breaks is None:
+            holds = n
+    rows += ["", f"Capacity (final p95 <= {HOLDS_P95_S:.0f} s, nothing dropped): holds {holds} pair(s); "
+             + (breaks or f"did not break up to {ns[-1]}") + "."]
     return "\n".join(rows)
 
 

@@ -3,22 +3,33 @@
 Run: ``.venv/bin/python bench/live_load.py [--max-sessions 16] [--seconds 10] [--repeats 3] [--profile OUT]``
 
 The server runs in its own process (``companion serve`` on a free loopback
-port, with an empty models folder, so nothing is transcribed; VAD and the
-analyzer still run). The clients run here. Each participant sends a 100 ms
-tone burst once a second; the other participant's client notes when the burst
-arrives. Latency = arrival - send, through the server (decode, relay,
-re-encode). The same measurement between two clients connected directly
-gives the baseline; the difference is the relay's added latency.
+port, naming a model that is not installed, so nothing is transcribed; the
+decode to 16 kHz, the VAD and the analyzer still run). The clients run here.
+Each participant sends a 100 ms tone burst once a second; the other
+participant's client notes when the burst arrives. Latency = arrival - send,
+through the server (Opus packets forwarded as they come). The same
+measurement between two clients connected directly gives the baseline; the
+difference is the relay's added latency.
 
 Figures: server CPU per session and per participant (percent of one core,
 read from ``/proc/<server pid>/stat``, so the clients' own CPU is not
 counted), relay latency median and p95, added latency, and the largest N
 whose p95 added latency stays under 150 ms. Each level is run ``--repeats``
 times with fresh sessions and every figure is the median over those runs
-(the spread of server CPU is printed too). The server's idle CPU (no call)
-and the machine's load average are printed so a busy machine shows. N
-doubles from 1 until that fails or ``--max-sessions``; everything stops by
-itself.
+(the spread of server CPU is printed too). N doubles from 1 until that fails
+or ``--max-sessions``; everything stops by itself.
+
+What "per participant" means: all of the server's CPU over the measured
+window (``--seconds``, after the calls have settled for 2 s), divided by the
+participants. The server's own idle cost is inside it, not subtracted: it is
+what running the server costs, and it is printed first (``server idle CPU``,
+measured with no call; about 0-0.3% of a core, so it changes nothing). What
+makes one pair cost more per participant than four is not a fixed cost but
+the event loop's cost per wake-up: with few packets each arrival wakes the
+loop on its own, with many one wake-up serves several (``wakes/pkt``: the
+event-loop thread's voluntary context switches per packet in or out). The machine's load
+average is printed with every row; a starved server also does less work per
+packet, so figures from a busy machine are lower bounds on its own cost.
 
 ``--profile OUT`` runs the server under cProfile (the event-loop thread, where
 the relay, VAD and analysis run) and prints its top self-time entries at the
@@ -155,9 +166,9 @@ async def run_level(url: str, n: int, seconds: float, server_pid: int) -> dict:
         clients.append((a, sent_a, b, sent_b))
     await asyncio.gather(*(c.join(1, timeout=60) for a, _, b, _ in clients for c in (a, b)))
     await asyncio.sleep(2.0)  # settle
-    t0, c0, own0 = time.monotonic(), cpu_seconds(server_pid), _own_cpu()
+    t0, c0, own0, w0 = time.monotonic(), cpu_seconds(server_pid), _own_cpu(), loop_waits(server_pid)
     await asyncio.sleep(seconds)
-    t1, c1, own1 = time.monotonic(), cpu_seconds(server_pid), _own_cpu()
+    t1, c1, own1, w1 = time.monotonic(), cpu_seconds(server_pid), _own_cpu(), loop_waits(server_pid)
     lat = []
     for a, sent_a, b, sent_b in clients:
         lat += latencies(sent_a, b.received.get("A", Received("A")), t0)
@@ -170,9 +181,19 @@ async def run_level(url: str, n: int, seconds: float, server_pid: int) -> dict:
     server = 100 * (c1 - c0) / (t1 - t0)
     return {"n": n, "cpu_per_session_pct": server / n, "cpu_per_participant_pct": server / (2 * n),
             "server_cpu_pct": server, "client_cpu_pct": 100 * (own1 - own0) / (t1 - t0),
+            # Each participant sends 50 packets a second, each forwarded once: 100 packets in or out.
+            "wakes_per_packet": (w1 - w0) / (t1 - t0) / (2 * n * 100),
             "median_ms": statistics.median(lat) if lat else float("inf"),
             "p95_ms": float(np.percentile(lat, 95)) if lat else float("inf"),
             "bursts_heard": len(lat) / expected if expected else 0.0}
+
+
+def loop_waits(pid: int) -> int:
+    """Times the server's main thread (its event loop) went to sleep and was woken again."""
+    for line in Path(f"/proc/{pid}/task/{pid}/status").read_text().splitlines():
+        if line.startswith("voluntary_ctxt_switches:"):
+            return int(line.split()[1])
+    return 0
 
 
 def _own_cpu() -> float:
@@ -255,7 +276,8 @@ def main() -> int:
         print(f"direct aiortc-to-aiortc baseline: median {base_med:.0f} ms, "
               f"p95 {np.percentile(base, 95):.0f} ms ({len(base)} bursts)")
         print(f"{'N':>3} {'CPU/session':>12} {'(min-max)':>12} {'CPU/particip.':>13} {'server':>7} "
-              f"{'clients':>8} {'median':>7} {'p95':>7} {'added p50':>10} {'added p95':>10} {'heard':>6}")
+              f"{'clients':>8} {'median':>7} {'p95':>7} {'added p50':>10} {'added p95':>10} {'heard':>6} "
+              f"{'wakes/pkt':>9}")
         best, failed = 0, False
         levels = [int(x) for x in args.levels.split(",")] if args.levels else None
         n = levels.pop(0) if levels else 1
@@ -267,7 +289,7 @@ def main() -> int:
             print(f"{n:>3} {r['cpu_per_session_pct']:>11.1f}% {f'({lo:.1f}-{hi:.1f})':>12} "
                   f"{r['cpu_per_participant_pct']:>12.1f}% {r['server_cpu_pct']:>6.0f}% "
                   f"{r['client_cpu_pct']:>7.0f}% {r['median_ms']:>5.0f}ms {r['p95_ms']:>5.0f}ms "
-                  f"{added50:>8.0f}ms {added95:>8.0f}ms {r['bursts_heard']:>6.0%}  "
+                  f"{added50:>8.0f}ms {added95:>8.0f}ms {r['bursts_heard']:>6.0%} {r['wakes_per_packet']:>9.2f}  "
                   f"load {os.getloadavg()[0]:.2f}", flush=True)
             ok = added95 < LIMIT_MS and r["bursts_heard"] >= 0.9
             if ok and not failed:

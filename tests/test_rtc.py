@@ -14,7 +14,7 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
 from companion.errors import InputError
-from companion.media.feeds import AudioTap, Feed, PacketFeed, SpeechTrack
+from companion.media.feeds import AudioTap, Feed, PacketFeed, PassThrough, SpeechTrack
 from companion.media.ice import IcePolicy, parse_ice_servers
 from tests.support.rtc_client import CallClient, PacedAudio, PacedVideo, tone_bursts
 
@@ -355,10 +355,50 @@ def test_speech_track_decodes_once_to_16khz_mono_and_ends_with_the_receiver():
     assert isinstance(speech, SpeechTrack) and frames
     assert {(f.sample_rate, f.format.name, f.layout.name) for f in frames} == {(16000, "s16", "mono")}
     total = sum(f.samples for f in frames)
-    assert abs(total - 25 * 320) <= 320  # 0.5 s at 16 kHz (the resampler holds back a few samples)
+    assert total == 25 * 320  # 0.5 s at 16 kHz, every packet's samples
     loud = np.concatenate([f.to_ndarray().reshape(-1) for f in frames])[3200:]
     assert np.sqrt(np.mean(loud.astype(np.float64) ** 2)) > 2000  # the tone came through
-    assert [f.pts for f in frames[:3]] == [0, 320, 640]
+    # Handed on in 60 ms chunks (three packets), each stamped with its first sample's RTP time.
+    assert [f.pts for f in frames[:3]] == [0, 960, 1920] and frames[0].samples == 960
+
+
+def test_speech_track_chunks_never_span_a_gap_and_corrupt_packets_are_counted():
+    async def run():
+        speech = SpeechTrack()
+        packets = _opus_packets(6, 8000)
+        for i, p in enumerate(packets[:2]):
+            speech.push(p, 960 * i)
+        speech.push(b"\xff\xff\xff", 960 * 2)  # not Opus: skipped and counted
+        for i, p in enumerate(packets[2:], start=10):  # the sender stalled for 160 ms
+            speech.push(p, 960 * i)
+        speech.end()
+        chunks = []
+        with pytest.raises(MediaStreamError):
+            while True:
+                chunks.append(await asyncio.wait_for(speech.read_pcm(), 2))
+        return speech, chunks
+
+    speech, chunks = asyncio.run(run())
+    assert [(len(pcm), pts) for pcm, pts in chunks] == [(640, 0), (960, 3200), (320, 4160)]
+    assert speech.decode_errors == 1
+
+
+def test_libopus_decodes_what_pyav_decodes_at_16khz():
+    """The direct 16 kHz decoder and PyAV's 48 kHz decode + resampler hear the same audio."""
+    from companion.media import opus
+    from companion.media.feeds import _LibopusSpeech, _PyAvSpeech
+
+    assert opus.available()  # PyAV's wheel carries libopus; without it the speech path is slower
+    packets = _opus_packets(50, 8000)
+    direct, pyav = _LibopusSpeech(), _PyAvSpeech()
+    a = np.concatenate([direct(p)[0] for p in packets]).astype(np.float64)
+    b = np.concatenate([pyav(p)[0] for p in packets]).astype(np.float64)
+    assert all(direct(p)[1] == 960 for p in packets[:3])  # durations in 48 kHz RTP ticks
+    n = min(len(a), len(b))
+    lag = int(np.argmax(np.correlate(a[4000:4800], b[3960:4840], mode="valid")))  # resampler delay
+    x, y = a[4000:n - 100], b[3960 + lag:3960 + lag + n - 4100]
+    assert abs(np.sqrt(np.mean(x ** 2)) / np.sqrt(np.mean(y ** 2)) - 1) < 0.1
+    assert np.corrcoef(x, y)[0, 1] > 0.95
 
 
 def test_the_tap_sits_where_this_aiortc_hands_frames_to_its_decoder():
@@ -374,3 +414,21 @@ def test_the_tap_sits_where_this_aiortc_hands_frames_to_its_decoder():
     receiver = RTCRtpReceiver("audio", Transport())
     tap = AudioTap.install(receiver)
     assert receiver._RTCRtpReceiver__decoder_queue is tap
+    assert isinstance(receiver._RTCRtpReceiver__jitter_buffer, PassThrough)
+
+
+def test_audio_packets_pass_at_once_and_late_ones_are_dropped():
+    """aiortc's audio buffer held four frames (80 ms) before releasing one; the relay's releases each at once."""
+    from aiortc.rtp import RtpPacket
+
+    def packet(seq: int) -> RtpPacket:
+        p = RtpPacket(sequence_number=seq % 65536, timestamp=960 * seq)
+        p._data = bytes([seq % 256])
+        return p
+
+    buffer = PassThrough()
+    out = [buffer.add(packet(s))[1] for s in (65534, 65535, 0, 2, 1, 2, 3, 40000)]
+    released = [f.data[0] if f is not None else None for f in out]
+    # 1 came after 2 (late) and 2 twice (duplicate): dropped; 40000 is far behind, a restarted stream.
+    assert released == [254, 255, 0, 2, None, None, 3, 40000 % 256]
+    assert buffer.dropped == 2

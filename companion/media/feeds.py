@@ -3,11 +3,11 @@
 Audio is forwarded, not re-encoded. ``AudioTap`` sits where aiortc's receiver
 hands each reassembled Opus frame to its decoder thread; it passes the frame,
 as it arrives, to every listener's ``PacketFeed`` (an outgoing track whose
-``recv`` returns ``av.Packet``s, which aiortc's sender packs without
+``recv`` returns ``OpusPacket``s, which aiortc's sender packs without
 encoding) and, only when someone transcribes this speaker, to one
-``SpeechTrack`` that decodes it once, to mono, and resamples it to 16 kHz s16
-in libswresample (PyAV's ``AudioResampler``; FFmpeg's libopus wrapper always
-decodes at 48 kHz). aiortc's own decoder thread then has nothing to do. That
+``SpeechTrack`` that decodes it once, straight to 16 kHz mono s16 (libopus,
+``media.opus``), handing the samples on in 60 ms chunks. aiortc's own decoder
+thread then has nothing to do. That
 receiver queue is an aiortc internal, hence the upper bound on aiortc in
 pyproject.toml; ``tests/test_rtc.py`` checks the tap is still installable.
 
@@ -32,8 +32,13 @@ from collections import deque
 from typing import Any
 
 import av
+import numpy as np
 from aiortc import MediaStreamTrack, RTCRtpReceiver
+from aiortc.jitterbuffer import MAX_MISORDER, JitterBuffer, JitterFrame
 from aiortc.mediastreams import MediaStreamError
+from aiortc.rtp import RtpPacket
+
+from companion.media import opus
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +49,10 @@ OPUS_RATE = 48_000
 SPEECH_RATE = 16_000
 #: Samples in one Opus packet when the source gives no other clue (20 ms).
 OPUS_PACKET = 960
+#: Speech is handed to the consumer (VAD, Whisper) in chunks of about this much audio: three
+#: 20 ms packets, one wake-up of the consumer instead of three; 60 ms is two VAD frames and
+#: adds at most 40 ms before the VAD hears a packet (its end-of-speech hangover is 450 ms).
+BATCH_MS = 60
 
 _TIME_BASES: dict[int, fractions.Fraction] = {}
 
@@ -63,6 +72,11 @@ class AudioTap(queue.Queue):
     Installed in place of the receiver's decoder queue (``AudioTap.install``);
     aiortc calls ``put((codec, encoded_frame))`` on the event loop for each
     frame and ``put(None)`` when the receiver stops.
+
+    ``install`` also swaps the receiver's audio jitter buffer for ``PassThrough``:
+    aiortc's holds four frames before releasing one, 80 ms added to every
+    forwarded packet (and a scan of the buffer per packet), where the listener's
+    browser already runs its own jitter buffer.
     """
 
     def __init__(self, original: queue.Queue | None = None):
@@ -79,8 +93,12 @@ class AudioTap(queue.Queue):
         original = getattr(receiver, attr, None)
         if not isinstance(original, queue.Queue):
             raise RuntimeError("this aiortc version has no receiver decoder queue to tap (see pyproject bounds)")
+        buffer = "_RTCRtpReceiver__jitter_buffer"
+        if not isinstance(getattr(receiver, buffer, None), JitterBuffer):
+            raise RuntimeError("this aiortc version has no receiver jitter buffer to replace (see pyproject bounds)")
         tap = cls(original)
         setattr(receiver, attr, tap)
+        setattr(receiver, buffer, PassThrough())
         return tap
 
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
@@ -116,21 +134,56 @@ class AudioTap(queue.Queue):
             self._speech.end()
 
 
+class PassThrough:
+    """An audio "jitter buffer" that releases each packet as it arrives (one Opus frame per RTP packet).
+
+    A packet older than the last one released (reordered or duplicated) is
+    dropped, so what follows still sees time only move forward (aiortc reads a
+    smaller RTP timestamp as a wrap); the listener's browser conceals it, as it
+    conceals a lost one. One far behind (``MAX_MISORDER``) is a restarted stream,
+    as in aiortc's own buffer.
+    """
+
+    capacity = 16  # what aiortc's audio buffer reports; nothing is held here
+
+    def __init__(self) -> None:
+        self._last: int | None = None
+        self.dropped = 0
+
+    def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
+        seq = packet.sequence_number
+        if self._last is not None and 0 <= (self._last - seq) & 0xFFFF < MAX_MISORDER:
+            self.dropped += 1
+            return False, None
+        self._last = seq
+        return False, JitterFrame(data=packet._data, timestamp=packet.timestamp)  # type: ignore[attr-defined]
+
+
 class _QueuedTrack(MediaStreamTrack):
     """An outgoing track that hands out what was queued for it, waiting when nothing is.
 
     The queue is bounded (``FEED_QUEUE``): a listener that falls behind loses the oldest items,
-    never the newest. Subclasses fill ``_queue``, set ``_ready``, and say how to ``detach``.
+    never the newest. Subclasses ``_put`` items and say how to ``detach``. The waiting sender
+    holds one future (an ``asyncio.Event`` would look up the running loop on every packet).
     """
 
     def __init__(self, kind: str) -> None:
         super().__init__()
         self._queue: deque = deque(maxlen=FEED_QUEUE[kind])
-        self._ready = asyncio.Event()
+        self._waiter: asyncio.Future | None = None
         self.frames = 0
 
     def detach(self) -> None:
         raise NotImplementedError
+
+    def _put(self, item: Any) -> None:
+        self._queue.append(item)
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def recv(self):
         while True:
@@ -139,13 +192,31 @@ class _QueuedTrack(MediaStreamTrack):
             if self._queue:
                 self.frames += 1
                 return self._queue.popleft()
-            self._ready.clear()
-            await self._ready.wait()
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
 
     def stop(self) -> None:
         self.detach()
         super().stop()
-        self._ready.set()
+        self._wake()
+
+
+class OpusPacket(bytes):
+    """One forwarded Opus packet: its bytes, ``pts`` and ``time_base``, all aiortc's sender reads.
+
+    aiortc packs anything that is not a decoded frame by ``bytes(packet)``,
+    ``packet.pts`` and ``packet.time_base`` (``codecs.opus.OpusEncoder.pack``);
+    this is that, without building an ``av.Packet`` and converting its time base
+    to and from FFmpeg's rational per packet.
+    """
+
+    time_base = fractions.Fraction(1, OPUS_RATE)
+    pts: int
+
+    def __new__(cls, data: bytes, pts: int) -> OpusPacket:
+        packet = super().__new__(cls, data)
+        packet.pts = pts
+        return packet
 
 
 class PacketFeed(_QueuedTrack):
@@ -190,65 +261,128 @@ class PacketFeed(_QueuedTrack):
         step = OPUS_PACKET if self._last_in is None else min(ts - self._last_in, OPUS_PACKET)
         self._last_in = ts
         self._next_pts = pts + step
-        packet = av.Packet(data)
-        packet.pts = pts
-        packet.time_base = _time_base(OPUS_RATE)
-        self._queue.append(packet)
-        self._ready.set()
+        self._put(OpusPacket(data, pts))
 
 
 
 class SpeechTrack(MediaStreamTrack):
-    """A speaker's audio for transcription: Opus decoded once to mono, resampled to 16 kHz s16 frames.
+    """A speaker's audio for transcription: each Opus packet decoded once, to 16 kHz mono s16.
 
-    Frame ``pts`` are in 1/16000 s on the sender's RTP clock, so gaps (a muted
-    or stalled sender) stay visible. Ends (``MediaStreamError``) when the
-    speaker's receiver stops.
+    Decoding happens as packets arrive (``push``, on the event loop), with
+    libopus asked for 16 kHz mono (``media.opus``; PyAV's 48 kHz decoder and
+    libswresample when libopus cannot be loaded). Samples are handed on in
+    chunks of about ``BATCH_MS`` (three packets), so the consumer wakes once per
+    chunk rather than once per packet; a chunk never spans a gap in the
+    sender's RTP clock. ``read_pcm`` gives ``(samples, pts)``; ``recv`` gives the
+    same as ``av.AudioFrame``s for any other consumer. ``pts`` are in 1/16000 s
+    on the sender's RTP clock, so gaps (a muted or stalled sender) stay visible.
+    Ends (``MediaStreamError``) when the speaker's receiver stops.
     """
 
     kind = "audio"
 
-    def __init__(self) -> None:
+    def __init__(self, batch_ms: int | None = None) -> None:
         super().__init__()
-        self._packets: asyncio.Queue[tuple[bytes, int] | None] = asyncio.Queue()
-        self._frames: deque[av.AudioFrame] = deque()
+        self._decode = _LibopusSpeech() if opus.available() else _PyAvSpeech()
+        self._batch = SPEECH_RATE * (BATCH_MS if batch_ms is None else batch_ms) // 1000
+        self._chunks: deque[tuple[np.ndarray, int]] = deque()
+        self._parts: list[np.ndarray] = []
+        self._parts_n = 0
+        self._parts_pts = 0
+        self._next_ts: int | None = None
+        self._waiter: asyncio.Future | None = None
+        self._ended = False
+        self.decode_errors = 0
+
+    def push(self, data: bytes, ts: int) -> None:
+        if self._ended or (self._next_ts is not None and ts < self._next_ts):
+            return  # late (reordered or duplicated): its time has already been handed on
+        try:
+            pcm, duration = self._decode(data)
+        except (opus.OpusError, av.FFmpegError) as e:
+            self.decode_errors += 1
+            log.debug("cannot decode an Opus packet: %s", e)
+            return
+        if self._parts and ts != self._next_ts:
+            self._hand_on()  # a lost or restarted packet: a chunk ends where the audio stops being contiguous
+        if not self._parts:
+            self._parts_pts = ts * SPEECH_RATE // OPUS_RATE
+        self._next_ts = ts + duration
+        if len(pcm):
+            self._parts.append(pcm)
+            self._parts_n += len(pcm)
+            if self._parts_n >= self._batch:
+                self._hand_on()
+
+    def end(self) -> None:
+        self._hand_on()
+        self._ended = True
+        self._wake()
+
+    def _hand_on(self) -> None:
+        if not self._parts:
+            return
+        pcm = self._parts[0] if len(self._parts) == 1 else np.concatenate(self._parts)
+        self._chunks.append((pcm, self._parts_pts))
+        self._parts, self._parts_n = [], 0
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def read_pcm(self) -> tuple[np.ndarray, int]:
+        """The next chunk: 16 kHz mono int16 samples and the pts of the first, in 1/16000 s."""
+        while not self._chunks:
+            if self._ended or self.readyState != "live":
+                self.stop()
+                raise MediaStreamError
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
+        return self._chunks.popleft()
+
+    async def recv(self) -> av.AudioFrame:
+        pcm, pts = await self.read_pcm()
+        frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate, frame.pts, frame.time_base = SPEECH_RATE, pts, _time_base(SPEECH_RATE)
+        return frame
+
+    def stop(self) -> None:
+        super().stop()
+        self._wake()
+
+
+class _LibopusSpeech:
+    """Packet -> (16 kHz mono samples, duration in 48 kHz RTP ticks), in libopus."""
+
+    def __init__(self) -> None:
+        self._decoder = opus.Decoder(SPEECH_RATE, 1)
+
+    def __call__(self, data: bytes) -> tuple[np.ndarray, int]:
+        pcm = self._decoder.decode(data)
+        return pcm, len(pcm) * (OPUS_RATE // SPEECH_RATE)
+
+
+class _PyAvSpeech:
+    """The same with PyAV: FFmpeg decodes at 48 kHz, libswresample takes it to 16 kHz mono."""
+
+    def __init__(self) -> None:
         self._decoder = av.CodecContext.create("libopus", "r")
         self._decoder.sample_rate = OPUS_RATE
         self._decoder.layout = "mono"
         self._decoder.format = "s16"
         self._resampler = av.AudioResampler(format="s16", layout="mono", rate=SPEECH_RATE)
-        self.decode_errors = 0
 
-    def push(self, data: bytes, ts: int) -> None:
-        self._packets.put_nowait((data, ts))
-
-    def end(self) -> None:
-        self._packets.put_nowait(None)
-
-    async def recv(self) -> av.AudioFrame:
-        while not self._frames:
-            if self.readyState != "live":
-                raise MediaStreamError
-            item = await self._packets.get()
-            if item is None:
-                self.stop()
-                raise MediaStreamError
-            data, ts = item
-            try:
-                frames = []
-                for decoded in self._decoder.decode(av.Packet(data)):
-                    decoded.pts = None  # timing comes from RTP below; without pts the resampler does less
-                    frames += self._resampler.resample(decoded)
-            except av.FFmpegError as e:
-                self.decode_errors += 1
-                log.debug("cannot decode an Opus packet: %s", e)
-                continue
-            pts = ts * SPEECH_RATE // OPUS_RATE
-            for f in frames:
-                f.pts, f.time_base, f.sample_rate = pts, _time_base(SPEECH_RATE), SPEECH_RATE
-                pts += f.samples
-                self._frames.append(f)
-        return self._frames.popleft()
+    def __call__(self, data: bytes) -> tuple[np.ndarray, int]:
+        out, duration = [], 0
+        for decoded in self._decoder.decode(av.Packet(data)):
+            duration += decoded.samples
+            decoded.pts = None  # timing comes from RTP; without pts the resampler does less
+            out += [np.frombuffer(memoryview(f.planes[0]), np.int16, f.samples).copy()
+                    for f in self._resampler.resample(decoded)]
+        pcm = out[0] if len(out) == 1 else np.concatenate(out) if out else np.zeros(0, np.int16)
+        return pcm, duration
 
 
 # -- video (and any decoded source): frames copied and restamped ----------------------------------
@@ -293,8 +427,7 @@ class Feed(_QueuedTrack):
         try:
             while True:
                 frame = await source.recv()
-                self._queue.append(self._restamp(frame))
-                self._ready.set()
+                self._put(self._restamp(frame))
         except MediaStreamError:
             pass
         finally:

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 from aiortc.mediastreams import MediaStreamError
 
 from companion.analysis.analyzer import SessionAnalyzer
@@ -122,34 +121,44 @@ class LiveSession:
     async def consume(self, speaker: str, track) -> None:
         """Drain one participant's call audio into their speech stream until the track ends.
 
-        ``track`` yields 16 kHz mono s16 frames (``media.feeds.SpeechTrack``), fed
-        to the VAD as they are; any other format goes through the stream's resampler.
+        A ``media.feeds.SpeechTrack`` hands over 16 kHz mono samples in chunks
+        (``read_pcm``), fed to the VAD as they are; any other track's frames go
+        through the stream's resampler.
         """
         self.start()
         stream = self.stream(speaker)
-        first: tuple[int, float] | None = None
-        time_base, seconds_per_tick = None, 0.0  # float(time_base), cached: Fraction math per frame adds up
         try:
-            while True:
-                frame = await track.recv()
-                t = None
-                pts, tb = frame.pts, frame.time_base
-                if pts is not None and tb is not None:
-                    # RTP time keeps gaps (a stalled or muted sender) visible to the VAD.
-                    if first is None:
-                        first = (pts, self.now())
-                    if tb is not time_base and tb != time_base:
-                        time_base, seconds_per_tick = tb, float(tb)
-                    t = first[1] + (pts - first[0]) * seconds_per_tick
-                if frame.sample_rate == SAMPLE_RATE and frame.format.name == "s16" and \
-                        frame.layout.name == "mono":
-                    stream.feed(np.frombuffer(frame.planes[0], np.int16, frame.samples).copy(), t)
-                else:
-                    stream.feed_frame(frame, t)
+            if hasattr(track, "read_pcm"):
+                await self._consume_pcm(stream, track)
+            else:
+                await self._consume_frames(stream, track)
         except MediaStreamError:
             pass
         finally:
             stream.flush()
+
+    async def _consume_pcm(self, stream: SpeakerStream, track) -> None:
+        pcm, pts = await track.read_pcm()
+        # RTP time keeps gaps (a stalled or muted sender) visible to the VAD.
+        pts0, t0 = pts, self.now()
+        while True:
+            stream.feed(pcm, t0 + (pts - pts0) / SAMPLE_RATE)
+            pcm, pts = await track.read_pcm()
+
+    async def _consume_frames(self, stream: SpeakerStream, track) -> None:
+        first: tuple[int, float] | None = None
+        time_base, seconds_per_tick = None, 0.0  # float(time_base), cached: Fraction math per frame adds up
+        while True:
+            frame = await track.recv()
+            t = None
+            pts, tb = frame.pts, frame.time_base
+            if pts is not None and tb is not None:
+                if first is None:
+                    first = (pts, self.now())
+                if tb is not time_base and tb != time_base:
+                    time_base, seconds_per_tick = tb, float(tb)
+                t = first[1] + (pts - first[0]) * seconds_per_tick
+            stream.feed_frame(frame, t)
 
     def _on_activity(self, speaker: str, speaking: bool, t: float) -> None:
         if speaking:
