@@ -227,7 +227,7 @@ def test_coach_offer_taken_up_is_the_coachs_action():
     ], PAIR, stages="ww")
     marks = report["utterances"][0]["commitment"]
     assert marks == [{"text": "read the bid draft before it goes to Sue, if that would help", "owner": "Ana",
-                      "confirmed_by": 1, "kind": "offer"}]
+                      "confirmed_by": 1, "kind": "offer", "context": None}]
     actions = logbook.draft(report)["actions"]
     # Ben's "I'll send it" is what lets the offer happen: the offer's "by when", not a step of his own.
     assert [(a["owner"], a["when"]) for a in actions] == [("Ana", "on the twenty-second")]
@@ -368,7 +368,9 @@ def test_it_means_what_the_coachs_prompt_named():
         ("Ben", "First night, at handover, I'll tell her."),
     ], PAIR, stages="wwww")
     actions = logbook.draft(report)["actions"]
-    assert [a["what"] for a in actions] == ["Write the reflection up and bring it to our next one", "Tell Grace"]
+    # "First night, at handover" was fronted before "I'll": it stays with the step.
+    assert [a["what"] for a in actions] == ["Write the reflection up and bring it to our next one",
+                                            "Tell Grace, first night, at handover"]
     assert actions[0]["due"] == "2025-03-18"
 
 

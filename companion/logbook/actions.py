@@ -106,8 +106,12 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                 item_named, prompt_at = named_item(u.get("text") or ""), i
         if u.get("stage") in ("goal", "reality"):
             continue
-        said = _one_per_turn([c for c in u.get("commitment") or [] if (c["owner"] == owner or (
-            c.get("kind") == "offer" and utts[c["confirmed_by"]]["speaker"] == owner))])
+        said = [c for c in u.get("commitment") or [] if (c["owner"] == owner or (
+            c.get("kind") == "offer" and utts[c["confirmed_by"]]["speaker"] == owner))]
+        if prompt_at < i and _RECAP.search(utts[prompt_at].get("text") or ""):
+            _recapped(said, actions, i, today)  # "run me through the whole plan": nothing new is planned
+            continue
+        said = _one_per_turn([_with_context(c) for c in said])
         offer = next((a for a in actions if a["owner"] != owner and max(a["source"]) == i), None)
         for c in said:
             sources = [i] + ([c["confirmed_by"]] if c.get("confirmed_by") is not None else [])
@@ -142,6 +146,13 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                     if when and not target["when"]:
                         target["when"], target["due"] = when.text, when.due
                     continue
+            again = _restated(what, actions, c["owner"])
+            if again is not None:  # "do the list Monday morning": the list action, said again
+                again["source"] = sorted(set(again["source"]) | set(sources))
+                rest = what.partition(";")[2].strip()
+                if not rest or _CONTINGENCY.search(utts[prompt_at].get("text") or ""):
+                    continue  # a fallback ("and if it does?") is part of the action it backs up
+                what = tidy(rest)
             item = {"what": what, "when": when.text if when else None, "due": when.due if when else None,
                     "who": None, "owner": c["owner"], "source": sources}
             if c.get("kind") == "offer":
@@ -158,6 +169,69 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             _prompted(utts, i, today, options, actions)
         _attach_helpers(utts, owner, i, actions)
     return actions
+
+
+#: A prompt about what happens if the plan fails ("And if it does?"): what is said in answer backs a step up.
+_CONTINGENCY = re.compile(r"\bif (?:that|it|this) (?:happens|does(?:n't)?|doesn't work|falls through)\b|"
+                          r"\bwhen that happens\b", re.I)
+#: The coach asking for the plan back ("Can you run me through the whole plan?"): the answer restates it.
+_RECAP = re.compile(r"\b(?:run (?:me |us )?(?:through|over)|recap|sum (?:it|that) up|summari[sz]e|go (?:back )?over|"
+                    r"read (?:it|that|them) back|say (?:it|them|the plan) (?:back|out loud)|the whole plan)\b", re.I)
+
+
+def _recapped(said: list[dict[str, Any]], actions: list[dict[str, Any]], i: int, today: date | None) -> None:
+    """Each step of a recap is an action already planned: its source (and a "by when" it lacked) joins that
+    action; a step that matches none is left out rather than drafted from a list said in passing."""
+    for c in said:
+        mine = [a for a in actions if a["owner"] == c["owner"]]
+        scored = [(len(content_words(c["text"]) & content_words(a["what"])), n) for n, a in enumerate(mine)]
+        best = max(scored, default=(0, -1))
+        if best[0] >= 2:
+            target = mine[best[1]]
+            target["source"] = sorted(set(target["source"]) | {i})
+            w = when_of(c["text"], today)
+            if w is not None and not target["when"]:
+                target["when"], target["due"] = w.text, w.due
+
+
+#: A step whose object is a pointer ("bring it all to you"): the earlier step with that verb, said again.
+_SAME_VERB_IT = re.compile(r"^(\w+)\s+(?:it|that|this)(?:\s+all)?\b", re.I)
+#: A light verb and a thing ("do the list", "get the slides done"): which step is meant is the thing.
+_LIGHT_VERB = re.compile(r"^(?:do|get|sort|finish)\s+(?P<np>(?:the|my|that)\s+[\w'-]+(?:\s+[\w'-]+)?)", re.I)
+
+
+def _restated(what: str, actions: list[dict[str, Any]], owner: str) -> dict[str, Any] | None:
+    """The planned action a light-verb step names again ("Then I'll do the list Monday morning before the
+    run" after "the list ... by Friday"): a fallback or a restatement, not a new action."""
+    mine = [a for a in actions if a["owner"] == owner]
+    pointer = _SAME_VERB_IT.match(what)
+    if pointer and pointer.group(1).lower() in ACTION_VERBS - {"do", "get"}:  # "Bring it all to you on the second"
+        verb = re.compile(rf"(?:^|;\s*){pointer.group(1)}\b", re.I)
+        return next((a for a in reversed(mine) if verb.search(a["what"])), None)
+    m = _LIGHT_VERB.match(what)
+    want = content_words(m.group("np")) if m else set()
+    if not want:
+        return None
+    return next((a for a in mine if want <= content_words(a["what"])), None)  # the action that set it up
+
+
+def _with_context(c: dict[str, Any]) -> dict[str, Any]:
+    """The step with the words fronted before it, after it ("Every call, I'll write it first" ->
+    "write it first, every call"), so the step still opens with its verb."""
+    context = c.get("context")
+    if not context or not content_words(context) - content_words(c["text"]):
+        return c
+    return {**c, "text": f"{c['text']}, {_unfronted(context)}", "context": None}
+
+
+def _unfronted(context: str) -> str:
+    """Fronted words as they read after the step ("Every call" -> "every call"; names keep their capital)."""
+    first = context.split(" ", 1)[0]
+    return (first.lower() if first.lower() in _LOWER_AFTER else first) + context[len(first):]
+
+
+_LOWER_AFTER = {"every", "each", "if", "once", "when", "whenever", "after", "before", "on", "at", "by", "from", "in",
+                "the", "this", "next", "first", "whatever", "until", "as", "straight", "later", "unless"}
 
 
 _DANGLING = re.compile(r"\b(?:for|to|with|about|of|from)[\s,.;]*$", re.I)
@@ -316,7 +390,7 @@ def _merge(actions: list[dict[str, Any]], item: dict[str, Any],
     same prompt ("I'll email her today and ask for half an hour ... by Monday I'll have a date") is part
     of that one action, not a new one. Returns the action the item ended up in."""
     for old in actions:
-        if old["owner"] == item["owner"] and overlap(old["what"], item["what"]) >= 0.6:
+        if old["owner"] == item["owner"] and _same_action(old["what"], item["what"]):
             break
     else:
         if into is None or into["owner"] != item["owner"]:
@@ -328,6 +402,23 @@ def _merge(actions: list[dict[str, Any]], item: dict[str, Any],
         old[k] = old[k] or item[k]
     old["source"] = sorted(set(old["source"]) | set(item["source"]))
     return old
+
+
+def _same_action(a: str, b: str) -> bool:
+    """One action said twice: most of the shorter wording's content words, with the same verb and object
+    ("ask Tom ...", "ask Tom straight after"), or with the same verb and at least three words shared (the verb
+    and one word, "ask" and "change", do not make "ask them at the huddle what they'd change" the same step
+    as "ask for the slot back" after "the depot changed the schedule")."""
+    if overlap(a, b) < 0.6:
+        return False
+    words = b.lower().split()
+    if not words or words[0] not in ACTION_VERBS:
+        return True
+    head = re.escape(" ".join(words[:2]).strip(",.;:"))
+    if re.search(rf"(?:^|[;:]\s*){head}\b", a, re.I):
+        return True
+    same_verb = re.search(rf"(?:^|[;:]\s*){re.escape(words[0])}\b", a, re.I) is not None
+    return same_verb and len(content_words(a) & content_words(b)) >= 3
 
 
 def _attach_helpers(utts: list[dict[str, Any]], owner: str, i: int, actions: list[dict[str, Any]]) -> None:

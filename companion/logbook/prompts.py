@@ -68,7 +68,8 @@ def raised_item(utts: list[dict[str, Any]], speaker: str, before: int, item: str
     if not want or (when is not None and not want - content_words(when.text)):  # "Then Fridays?": when, not what
         return None
     said = [(j, t) for j in range(before - 1, -1, -1)
-            if utts[j]["speaker"] == speaker and utts[j].get("text") and utts[j].get("stage") != "will"
+            if utts[j]["speaker"] == speaker and utts[j].get("text")
+            and (utts[j].get("stage") != "will" or not utts[j].get("commitment"))  # not a step already planned
             for t in reversed(split_sentences(utts[j]["text"]))
             if want <= content_words(t) and len(content_words(t) - want) >= 2]
     # Where it was put forward as something to do ("I could ask Grace ..."), else where it was last named.
