@@ -17,8 +17,9 @@ The forms that count:
   the speaker (a coachee or member; a coach's own "I'll" counts as an offer, below);
 - a bare step ("Email Lesley in Calderdale.") in answer to a coach's question;
 - a coach's offer ("I could read the bid draft") the coachee accepts: the coach's;
-- a coach-side summary in the second person ("so you'll ask Janet on Monday")
-  that the coachee then confirms ("yes", "that's right"): owned by the
+- a coach-side summary in the second person ("so you'll ask Janet on Monday"),
+  or a step the coach proposes as a question ("Do you want to bring it back to
+  our next session?"), that the coachee then confirms ("yes", "that's right"): owned by the
   coachee, with ``confirmed_by`` pointing at the confirming utterance.
 
 The shared uptake words (``confirms``/``declines``) live here too: the drafter
@@ -49,7 +50,7 @@ ACTION_VERBS = frozenset("""
     drop email enrol explain fill find finish fix follow get give go have hand invite join keep lead
     learn leave let list look make map meet mention message move offer open organise organize pair
     phone pick plan post practise practice prepare present print propose pull push put raise read
-    record reply reread rehearse remind review ring role-play run say schedule see send set share show sign submit
+    record reply rehearse remind review ring role-play run say schedule see send set share show sign submit
     speak start stick stop suggest take talk team-teach tell test text train try turn update use
     visit watch work write
 """.split())  # noqa: SIM905 - a word list reads best as words
@@ -62,6 +63,25 @@ _NOT_STEP = re.compile(r"^(?:have (?:been|gone|done|had|to)|go (?:mad|crazy)|let
 _OFFER = re.compile(r"\b(?:I(?:'ll|ll| will| could| can)|I(?:'m| am) happy to)\s+", re.I)
 #: Second-person forms of a coach's summary of what the coachee will do.
 _YOU = re.compile(r"\b(?:you(?:'ll| will)|you(?:'re| are) (?:going to|gonna))\s+(?!(?:be|never|not|feel)\b)", re.I)
+#: A coach proposing a step as a question ("Do you want to bring the stroke preparation back to our next
+#: session?", "Can you bring that number?"): once the coachee says yes, it is the coachee's step.
+_PROPOSE = re.compile(r"^(?:(?:so|and|okay|ok|right|then)[\s,]+)*(?:do you want to|would you (?:like|want) to|"
+                      r"can you|could you|will you|are you going to)\s+(?!(?:be|feel|see|say|tell me|think|hear|"
+                      r"run (?:me |us )?(?:through|over)|go (?:back )?over|talk me|walk me|sum)\b)",
+                      re.I)
+
+
+def proposed_steps(text: str) -> list[str]:
+    """The steps a coach proposes as questions ("Do you want to bring X to our next session?")."""
+    out = []
+    for sentence in split_sentences(text):
+        m = _PROPOSE.match(sentence.strip()) if sentence.rstrip().endswith("?") else None
+        clause = sentence.strip()[m.end():].strip(" ?,.") if m else ""
+        if len(clause.split()) >= 2 and is_step(clause):
+            out.append(clause)
+    return out
+
+
 #: Words a speaker opens a turn with before the content ("so", "okay", "um").
 LEAD_INS = re.compile(
     r"^(?:(?:yes|yeah|yep|no|nope|exactly|right|ok|okay|sure|well|so|and|but|then|honestly|hmm+|um+|uh+|erm|"
@@ -192,6 +212,8 @@ class CommitmentTracker(Component):
             # The coach's summary of the coachee's steps, or the coach's own offer, now agreed.
             marks = [{"text": c, "owner": u.speaker, "confirmed_by": i, "kind": "summary", "context": lead}
                      for c, lead in committed_in_context(prev.text, _YOU)]
+            marks += [{"text": c, "owner": u.speaker, "confirmed_by": i, "kind": "summary", "context": None}
+                      for c in proposed_steps(prev.text)]
             marks += [{"text": c, "owner": prev.speaker, "confirmed_by": i, "kind": "offer", "context": lead}
                       for c, lead in committed_in_context(prev.text, _OFFER)]
             if marks:

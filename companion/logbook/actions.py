@@ -18,7 +18,7 @@ from companion.analysis.commitments import ACTION_VERBS, strip_lead_ins
 from companion.analysis.text import split_sentences
 from companion.logbook.dates import MONTHS, WEEKDAYS, when_of
 from companion.logbook.items import content_words, overlap, tidy
-from companion.logbook.prompts import follows_up, named_item, names_one_item, raised_item
+from companion.logbook.prompts import asks_about_setbacks, follows_up, named_item, names_one_item, raised_item
 
 _PRO_FORM = re.compile(r"^(?:(?:do|try)\s+(?:it|that|this)\b|(?:send|bring|book|write|sort|give)\s+"
                        r"(?:it|that|this|them|one)\b(?:[\s,]+(?:then|first|"
@@ -111,6 +111,9 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
         if prompt_at < i and _RECAP.search(utts[prompt_at].get("text") or ""):
             _recapped(said, actions, i, today)  # "run me through the whole plan": nothing new is planned
             continue
+        if prompt_at < i and asks_about_setbacks(utts[prompt_at].get("text") or ""):
+            _fallbacks([c for c in said if c["owner"] == owner], actions, i)  # a plan B, not a new step
+            said = [c for c in said if c["owner"] != owner]
         said = _one_per_turn([_with_context(c) for c in said])
         offer = next((a for a in actions if a["owner"] != owner and max(a["source"]) == i), None)
         for c in said:
@@ -127,7 +130,8 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             if when is None and c["owner"] == u["speaker"]:
                 when = _stray_time(u.get("text") or "", today)
             what = clause
-            if when is not None and when.text in clause and not _recurring(clause, when.text):
+            if when is not None and when.text in clause and not _recurring(clause, when.text) \
+                    and not _CONDITION_ON.search(clause[:clause.find(when.text)]):
                 what = clause.replace(when.text, " ", 1)  # the "what" without its "by when"; "every Monday" stays
                 if _DANGLING.search(what):
                     what = clause  # "ask for the tenth": the date is what is asked for
@@ -194,6 +198,20 @@ def _recapped(said: list[dict[str, Any]], actions: list[dict[str, Any]], i: int,
                 target["when"], target["due"] = w.text, w.due
 
 
+def _fallbacks(said: list[dict[str, Any]], actions: list[dict[str, Any]], i: int) -> None:
+    """What the coachee would do if a step fails ("If I can't get her Monday, I'll send her a Teams message")
+    is kept with the step it backs up (the one it shares most words with, else the last one) as a source,
+    not drafted as a step of its own: the plan is what they set out to do."""
+    for c in said:
+        mine = [a for a in actions if a["owner"] == c["owner"]]
+        if not mine:
+            continue
+        scored = [(len(content_words(c["text"]) & content_words(a["what"])), n) for n, a in enumerate(mine)]
+        best = max(scored)
+        target = mine[best[1]] if best[0] > 0 else mine[-1]
+        target["source"] = sorted(set(target["source"]) | {i})
+
+
 #: A step whose object is a pointer ("bring it all to you"): the earlier step with that verb, said again.
 _SAME_VERB_IT = re.compile(r"^(\w+)\s+(?:it|that|this)(?:\s+all)?\b", re.I)
 #: A light verb and a thing ("do the list", "get the slides done"): which step is meant is the thing.
@@ -234,7 +252,9 @@ _LOWER_AFTER = {"every", "each", "if", "once", "when", "whenever", "after", "bef
                 "the", "this", "next", "first", "whatever", "until", "as", "straight", "later", "unless"}
 
 
-_DANGLING = re.compile(r"\b(?:for|to|with|about|of|from)[\s,.;]*$", re.I)
+#: "if Tuesday goes well": the time is what the condition is about, so it stays in the words.
+_CONDITION_ON = re.compile(r"\b(?:if|once|unless|when)\s*$", re.I)
+_DANGLING = re.compile(r"\b(?:for|to|with|about|of|from)(?:\s+(?:our|my|your|the|their|his|her))?[\s,.;]*$", re.I)
 
 
 #: Not part of the step: what others will say or do ("She'll say yes"), and why ("So she's not blindsided").

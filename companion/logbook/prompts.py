@@ -34,6 +34,18 @@ _BACK = re.compile(r"^(?:(?:and|so|okay|ok|right)[\s,]+)*(?:how|when|where)\b.*\
 _OBSTACLE_Q = re.compile(r"get in the way|stop you|go wrong|if (?:that|it) (?:happens|does)|support", re.I)
 
 
+#: A prompt about what could stop the plan or what happens if it fails ("What might get in the way?",
+#: "And if it does?", "What if it doesn't go okay?").
+_FALLBACK_Q = re.compile(r"get in the way|stop you|go wrong|\bwhat if\b|\bif (?:that|it|this|she|he|they) "
+                         r"(?:happens|does|doesn't|don't|do not|does not|falls? through|says? no)\b|"
+                         r"when that happens", re.I)
+
+
+def asks_about_setbacks(prompt: str) -> bool:
+    """The prompt asks what could go wrong with the plan, or what the coachee would do then."""
+    return bool(_FALLBACK_Q.search(prompt))
+
+
 def names_one_item(prompt: str) -> bool:
     """The prompt is about one item of the plan, so what is said in answer is one action."""
     return bool(_ONE_THING.match(prompt))
