@@ -106,6 +106,9 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                 item_named, prompt_at = named_item(u.get("text") or ""), i
         if u.get("stage") in ("goal", "reality"):
             continue
+        if u["speaker"] == owner and _answers_detail_prompt(utts, prompt_at, i) \
+                and _add_detail(actions, owner, i, u.get("text") or ""):  # "What will you say?": the step's content
+            continue
         said = [c for c in u.get("commitment") or [] if (c["owner"] == owner or (
             c.get("kind") == "offer" and utts[c["confirmed_by"]]["speaker"] == owner))]
         if prompt_at < i and _RECAP.search(utts[prompt_at].get("text") or ""):
@@ -169,10 +172,41 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                         item["what"] = f"{mention[0]}: {_joined(what)}"
                         item["source"] = sorted(set(sources) | {mention[1]})
                 current = _merge(actions, item, into=current if one_thing else None)
-        if not said and u["speaker"] == owner:
-            _prompted(utts, i, today, options, actions)
+        if not said and u["speaker"] == owner and current is None:
+            # the exchange's prompt, even when a question back or a coach's aside came between
+            # ("And the role-play, when would that happen?" - "Are you in Thursday?" - ... - "Lunch Thursday, then.")
+            current = _prompted(utts, i, today, options, actions, prompt_at if prompt_at < i else i - 1)
         _attach_helpers(utts, owner, i, actions)
     return actions
+
+
+#: A prompt for the content or size of the step just planned ("What will you say to Funmi?", "How will you
+#: put it to her?", "How many calls do you want to practise?"): the answer says what the step is.
+_DETAIL_Q = re.compile(r"(?:what|how)\b[^?]{0,30}\b(?:say|put it|phrase it|word it|open it|start it|raise it)\b|"
+                       r"how (?:many|much|long|often)\b", re.I)
+_SAYING = re.compile(r"^(?:(?:I'll |I will |I'd |I would )?(?:just )?say(?: it)?[\s,:.]*)?(?:something like)?[\s,:.]*",
+                     re.I)
+
+
+def _answers_detail_prompt(utts: list[dict[str, Any]], at: int, i: int) -> bool:
+    """Utterance ``i`` answers the detail prompt at ``at`` (nobody else spoke in between)."""
+    return at < i and bool(_DETAIL_Q.match(strip_lead_ins(utts[at].get("text") or ""))) \
+        and all(utts[j]["speaker"] == utts[i]["speaker"] for j in range(at + 1, i))
+
+
+def _add_detail(actions: list[dict[str, Any]], owner: str, i: int, text: str) -> bool:
+    """The coachee's answer to a detail prompt, as part of the step it details ("Ask Janet for ten minutes:
+    Would it help if Daniel supervised me until you're back?"). What they will say is not a further step."""
+    target = next((a for a in reversed(actions) if a["owner"] == owner), None)
+    said = [t for t in (tidy(_SAYING.sub("", strip_lead_ins(s)).strip(" \"'“”")) for s in split_sentences(text))
+            if len(content_words(t)) >= 2 and not _ASIDE.match(t)]
+    detail = " ".join(t.rstrip(".") + "." for t in said)
+    if target is None or not detail or not content_words(detail) - content_words(target["what"]):
+        return False
+    what = target["what"]
+    target["what"] = f"{what}: {detail}" if ": " not in what else f"{what}{'' if what[-1] in '.!?' else '.'} {detail}"
+    target["source"] = sorted(set(target["source"]) | {i})
+    return True
 
 
 #: A prompt about what happens if the plan fails ("And if it does?"): what is said in answer backs a step up.
@@ -315,37 +349,47 @@ _FIRST_PERSON = re.compile(r"^I\b", re.I)
 
 
 def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: list[dict[str, Any]],
-              actions: list[dict[str, Any]]) -> None:
-    """"And the book look?" - "Last week before Easter.": the option the coach names, with its date."""
-    prompt = utts[i - 1] if i > 0 else None
+              actions: list[dict[str, Any]], at: int) -> dict[str, Any] | None:
+    """"And the book look?" - "Last week before Easter.": the option the coach names, with its date.
+    ``at`` is the coach's prompt of this exchange. Returns the action made, if any."""
+    prompt = utts[at] if 0 <= at < i else None
     if prompt is None or prompt["speaker"] == utts[i]["speaker"] or \
             not any(a.endswith("question") for a in prompt.get("acts") or []):
-        return
-    when = when_of(utts[i].get("text") or "", today)
+        return None
+    text = utts[i].get("text") or ""
+    when = when_of(text, today) if not text.rstrip().endswith("?") else None
     asked = content_words(prompt.get("text") or "")
     if when is None or not asked:
-        return
+        return None
     def context(o: dict[str, Any]) -> set[str]:  # the option and the exchange it came from
         around = {j for s in o["source"] for j in (s - 1, s) if j >= 0}
         return content_words(o["text"] + " " + " ".join(utts[j].get("text") or "" for j in sorted(around)))
     scored = [(len(asked & context(o)), n) for n, o in enumerate(options)
-              if max(o["source"]) < i - 1  # raised before the prompt that asks about it
+              if max(o["source"]) < at  # raised before the prompt that asks about it
               and not (o.get("idea_of") not in (None, utts[i]["speaker"]) and _FIRST_PERSON.match(o["text"]))]
     best = max(scored, default=(0, -1))
     if best[0] < 2:  # one shared word ("Monday") is not a reference
         thing = named_item(prompt.get("text") or "")  # "And the book look?" - "Last week before Easter."
-        if thing is not None:
-            rest = tidy((utts[i].get("text") or "").replace(when.text, " ", 1)).lstrip(" .,;:")
-            raised = raised_item(utts, utts[i]["speaker"], i - 1, thing)
-            if raised is None:  # an item never described ("the cover?" - "Next time."): nothing to draft
-                return
-            what = raised[0] + (f": {_joined(rest)}" if content_words(rest) else "")
-            _merge(actions, {"what": re.sub(r"\s+([,.;])", r"\1", what), "when": when.text, "due": when.due,
-                             "who": None, "owner": utts[i]["speaker"], "source": sorted({i - 1, i, raised[1]})})
-        return
+        if thing is None:
+            return None
+        rest = tidy((utts[i].get("text") or "").replace(when.text, " ", 1)).lstrip(" .,;:")
+        raised = raised_item(utts, utts[i]["speaker"], at, thing) or _mentioned(utts, utts[i]["speaker"], at, thing)
+        if raised is None:  # an item never spoken of ("the cover?" - "Next time."): nothing to draft
+            return None
+        what = raised[0] + (f": {_joined(rest)}" if content_words(rest) else "")
+        return _merge(actions, {"what": re.sub(r"\s+([,.;])", r"\1", what), "when": when.text, "due": when.due,
+                                "who": None, "owner": utts[i]["speaker"], "source": sorted({at, i, raised[1]})})
     option = options[best[1]]
-    _merge(actions, {"what": option["text"], "when": when.text, "due": when.due, "who": None,
-                     "owner": utts[i]["speaker"], "source": sorted(set(option["source"]) | {i - 1, i})})
+    return _merge(actions, {"what": option["text"], "when": when.text, "due": when.due, "who": None,
+                            "owner": utts[i]["speaker"], "source": sorted(set(option["source"]) | {at, i})})
+
+
+def _mentioned(utts: list[dict[str, Any]], speaker: str, before: int, item: str) -> tuple[str, int] | None:
+    """An item the coachee named only in passing ("Role-play it."): the item's own words, where they said it."""
+    key = re.sub(r"^(?:the|your|my)\s+", "", item.strip(), flags=re.I).lower()
+    j = next((j for j in range(before - 1, -1, -1) if utts[j]["speaker"] == speaker and len(key) > 2
+              and re.search(rf"\b{re.escape(key)}\b", (utts[j].get("text") or "").lower())), None)
+    return (tidy(key), j) if j is not None else None
 
 
 _ELLIPTICAL = re.compile(r"^(?:(?:and|so|what about|how about)\s+)?(?P<np>(?:the|your|that|this)\s+[\w\s'-]{2,40}?)"
