@@ -172,6 +172,8 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                         item["what"] = f"{mention[0]}: {_joined(what)}"
                         item["source"] = sorted(set(sources) | {mention[1]})
                 current = _merge(actions, item, into=current if one_thing else None)
+        if one_thing and current is not None and u["speaker"] == owner and i in current["source"]:
+            _add_rest_of_turn(current, u.get("text") or "")  # "And the checklist?" - the whole answer is about it
         if not said and u["speaker"] == owner and current is None:
             # the exchange's prompt, even when a question back or a coach's aside came between
             # ("And the role-play, when would that happen?" - "Are you in Thursday?" - ... - "Lunch Thursday, then.")
@@ -186,6 +188,28 @@ _DETAIL_Q = re.compile(r"(?:what|how)\b[^?]{0,30}\b(?:say|put it|phrase it|word 
                        r"how (?:many|much|long|often)\b", re.I)
 _SAYING = re.compile(r"^(?:(?:I'll |I will |I'd |I would )?(?:just )?say(?: it)?[\s,:.]*)?(?:something like)?[\s,:.]*",
                      re.I)
+
+
+def _add_rest_of_turn(action: dict[str, Any], text: str) -> None:
+    """What else the answer to a one-item prompt says about the item ("And the checklist?" - "By Friday. One
+    page, what I look for in sync PRs. I'll stick it in the team channel."), after the step: not the asides
+    (what others will think, why), nor who can help (that is ``who``)."""
+    have = content_words(action["what"]) | content_words(action.get("when") or "")
+    extra = []
+    for sentence in split_sentences(text):
+        t = tidy(sentence)
+        new = content_words(t) - have
+        if len(new) >= 2 and not t.endswith("?") and not _ASIDE.match(t) and not _SELF_CUE.search(t) \
+                and not any(p.search(t) for p in _HELPER[:-1]):
+            extra.append(t.rstrip("."))
+            have |= new
+    if extra:
+        what = action["what"]
+        action["what"] = f"{what}{'' if what[-1] in '.!?' else '.'} " + ". ".join(extra) + "."
+
+
+#: A sentence with its own "I'll": a step (drafted from the commitment), not a detail of one.
+_SELF_CUE = re.compile(r"\bI(?:'ll| will|'m going to)\b", re.I)
 
 
 def _answers_detail_prompt(utts: list[dict[str, Any]], at: int, i: int) -> bool:

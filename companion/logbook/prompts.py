@@ -86,7 +86,8 @@ def raised_item(utts: list[dict[str, Any]], speaker: str, before: int, item: str
             if want <= content_words(t) and len(content_words(t) - want) >= 2]
     # Where it was put forward as something to do ("I could ask Grace ..."), else where it was last named.
     best = next(((j, t) for j, t in said if _PUT_FORWARD.search(t) or is_step(strip_lead_ins(t))), None)
-    best = best or (said[0] if said else None)
+    if best is None and said:  # else the fullest description in the turn where it was last named
+        best = max((p for p in said if p[0] == said[0][0]), key=lambda p: len(content_words(p[1])))
     return (tidy(best[1]), best[0]) if best else None
 
 
