@@ -184,9 +184,12 @@ def answered_steps(text: str) -> list[str]:
     out = []
     for sentence in split_sentences(text):
         clause = strip_lead_ins(sentence).strip(" ,;:-—.!")
-        if not sentence.rstrip().endswith("?") and len(clause.split()) >= 2 and is_step(clause) \
-                and not _SELF.search(sentence):
-            out.append(clause)
+        own = _SELF.search(clause)
+        if own and committed_clauses(clause[own.start():]):
+            clause = clause[:own.start()].strip(" ,;:-—.!")  # "Email Sarah, I'll ring Gwen": two steps
+            clause = re.sub(r"[\s,]+(?:and|then|so|but)$", "", clause, flags=re.I)
+        if not sentence.rstrip().endswith("?") and len(clause.split()) >= 2 and is_step(clause):
+            out.append(clause)  # "Tell Helen on Wednesday that I'll answer after Easter": the whole step
     return out
 
 

@@ -140,6 +140,7 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                     what = clause  # "ask for the tenth": the date is what is asked for
             what = tidy(re.sub(r"\s+([,;])", r"\1", re.sub(r"[,;]\s*(?=[,;]|$)", "", what)))
             what = _name_for_pronoun(what, _last_name(utts, i, c["text"]))
+            step = what  # the step itself, before any description is added: what duplicates are told by
             if len(said) == 1 and c.get("kind") in ("said", "answer") and 0 < len(content_words(what)) <= 2:
                 what = _whole_turn(what, c["text"], u.get("text") or "", when.text if when else None)
             what = _thing_for_pronoun(what, _prompted_thing(utts, i))
@@ -161,7 +162,7 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                     continue  # a fallback ("and if it does?") is part of the action it backs up
                 what = tidy(rest)
             item = {"what": what, "when": when.text if when else None, "due": when.due if when else None,
-                    "who": None, "owner": c["owner"], "source": sources}
+                    "who": None, "owner": c["owner"], "source": sources, "step": step}
             if c.get("kind") == "offer":
                 _merge(actions, item)
             else:
@@ -179,6 +180,8 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             # ("And the role-play, when would that happen?" - "Are you in Thursday?" - ... - "Lunch Thursday, then.")
             current = _prompted(utts, i, today, options, actions, prompt_at if prompt_at < i else i - 1)
         _attach_helpers(utts, owner, i, actions)
+    for a in actions:
+        a.pop("step", None)
     return actions
 
 
@@ -472,13 +475,19 @@ def _joined(text: str) -> str:
 
 def _merge(actions: list[dict[str, Any]], item: dict[str, Any],
            into: dict[str, Any] | None = None) -> dict[str, Any]:
-    """No duplicates: an action said twice keeps the first wording and gains what the second adds.
+    """No duplicates: an action said twice keeps the first wording (or the second, when it says the same step
+    more fully) and gains what the second adds.
 
     ``into`` is the action the same exchange is already making: a further step said in answer to the
     same prompt ("I'll email her today and ask for half an hour ... by Monday I'll have a date") is part
     of that one action, not a new one. Returns the action the item ended up in."""
     for old in actions:
-        if old["owner"] == item["owner"] and _same_action(old["what"], item["what"]):
+        if old["owner"] == item["owner"] and (_same_action(old["what"], item["what"]) or _same_action(
+                old.get("step") or old["what"], item.get("step") or item["what"])):
+            said_before, said_now = content_words(old.get("step") or ""), content_words(item.get("step") or "")
+            if said_before and said_before < said_now:  # the same step said again, fuller: the fuller words
+                old["what"], old["step"] = item["what"], item["step"]
+                old["when"], old["due"] = item["when"] or old["when"], item["due"] or old["due"]
             break
     else:
         if into is None or into["owner"] != item["owner"]:
