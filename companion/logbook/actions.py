@@ -162,7 +162,8 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                     continue  # a fallback ("and if it does?") is part of the action it backs up
                 what = tidy(rest)
             item = {"what": what, "when": when.text if when else None, "due": when.due if when else None,
-                    "who": None, "owner": c["owner"], "source": sources, "step": step}
+                    "who": None, "owner": c["owner"], "source": sources,
+                    "step": step if c.get("kind") in ("said", "answer") else None}
             if c.get("kind") == "offer":
                 _merge(actions, item)
             else:
@@ -485,7 +486,7 @@ def _merge(actions: list[dict[str, Any]], item: dict[str, Any],
         if old["owner"] == item["owner"] and (_same_action(old["what"], item["what"]) or _same_action(
                 old.get("step") or old["what"], item.get("step") or item["what"])):
             said_before, said_now = content_words(old.get("step") or ""), content_words(item.get("step") or "")
-            if said_before and said_before < said_now:  # the same step said again, fuller: the fuller words
+            if said_before and said_before < said_now:  # the coachee saying a step again, fuller: those words
                 old["what"], old["step"] = item["what"], item["step"]
                 old["when"], old["due"] = item["when"] or old["when"], item["due"] or old["due"]
             break
