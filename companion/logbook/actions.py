@@ -140,6 +140,7 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                     what = clause  # "ask for the tenth": the date is what is asked for
             what = tidy(re.sub(r"\s+([,;])", r"\1", re.sub(r"[,;]\s*(?=[,;]|$)", "", what)))
             what = _name_for_pronoun(what, _last_name(utts, i, c["text"]))
+            what = _told_what(what, utts[prompt_at].get("text") or "" if prompt_at < i else "")
             step = what  # the step itself, before any description is added: what duplicates are told by
             if len(said) == 1 and c.get("kind") in ("said", "answer") and 0 < len(content_words(what)) <= 2:
                 what = _whole_turn(what, c["text"], u.get("text") or "", when.text if when else None)
@@ -174,7 +175,8 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                         item["what"] = f"{mention[0]}: {_joined(what)}"
                         item["source"] = sorted(set(sources) | {mention[1]})
                 current = _merge(actions, item, into=current if one_thing else None)
-        if one_thing and current is not None and u["speaker"] == owner and i in current["source"]:
+        if (one_thing or len(said) == 1) and current is not None and u["speaker"] == owner \
+                and i in current["source"]:
             _add_rest_of_turn(current, u.get("text") or "")  # "And the checklist?" - the whole answer is about it
         if not said and u["speaker"] == owner and current is None:
             # the exchange's prompt, even when a question back or a coach's aside came between
@@ -214,6 +216,23 @@ def _add_rest_of_turn(action: dict[str, Any], text: str) -> None:
 
 #: A sentence with its own "I'll": a step (drafted from the commitment), not a detail of one.
 _SELF_CUE = re.compile(r"\bI(?:'ll| will|'m going to)\b", re.I)
+
+
+#: "Who needs to know how it went?": what the people named will be told.
+_WHO_KNOWS = re.compile(r"\bwho (?:else )?(?:needs|has|ought|should|would need) to (?:know|hear)(?: about)?\s+"
+                        r"(?P<x>[^?]{3,60})\?", re.I)
+_TELL = re.compile(r"^(?P<v>tell|let|update|email|message|text|ring|call|brief)\s+(?P<n>(?:Mr|Mrs|Ms|Dr)\s\S+|\S+)",
+                   re.I)
+
+
+def _told_what(what: str, prompt: str) -> str:
+    """"Tell Hilary after", said to "Who needs to know how it went?", as "Tell Hilary how it went, after"."""
+    asked, tell = _WHO_KNOWS.search(prompt), _TELL.match(what)
+    if not asked or not tell or len(content_words(what[tell.end():])) > 1:
+        return what  # "tell her the plan" says what she will be told
+    told = re.sub(r"\byour\b", "my", re.sub(r"\byou\b", "I", asked.group("x").strip(" ,"), flags=re.I), flags=re.I)
+    rest = what[tell.end():].strip(" ,")
+    return f"{what[:tell.end()]} {told}" + (f", {rest}" if rest else "")
 
 
 def _answers_detail_prompt(utts: list[dict[str, Any]], at: int, i: int) -> bool:
