@@ -158,6 +158,9 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             again = _restated(what, actions, c["owner"])
             if again is not None:  # "do the list Monday morning": the list action, said again
                 again["source"] = sorted(set(again["source"]) | set(sources))
+                if _THAT_THING.match(what):  # "bring that number to our next session": a step more with it
+                    again["what"] = _then(again["what"], what)
+                    continue
                 rest = what.partition(";")[2].strip()
                 if not rest or _CONTINGENCY.search(utts[prompt_at].get("text") or ""):
                     continue  # a fallback ("and if it does?") is part of the action it backs up
@@ -295,6 +298,8 @@ def _fallbacks(said: list[dict[str, Any]], actions: list[dict[str, Any]], i: int
 
 #: A step whose object is a pointer ("bring it all to you"): the earlier step with that verb, said again.
 _SAME_VERB_IT = re.compile(r"^(\w+)\s+(?:it|that|this)(?:\s+all)?\b", re.I)
+#: A step about a thing pointed back to ("bring that number", "send those slides").
+_THAT_THING = re.compile(r"^\w+\s+(?:that|those)\s+([a-z][\w-]+)\b", re.I)
 #: A light verb and a thing ("do the list", "get the slides done"): which step is meant is the thing.
 _LIGHT_VERB = re.compile(r"^(?:do|get|sort|finish)\s+(?P<np>(?:the|my|that)\s+[\w'-]+(?:\s+[\w'-]+)?)", re.I)
 
@@ -303,6 +308,11 @@ def _restated(what: str, actions: list[dict[str, Any]], owner: str) -> dict[str,
     """The planned action a light-verb step names again ("Then I'll do the list Monday morning before the
     run" after "the list ... by Friday"): a fallback or a restatement, not a new action."""
     mine = [a for a in actions if a["owner"] == owner]
+    that = _THAT_THING.match(what)
+    if that:  # "Bring that number to our next session": the step whose object is the number
+        noun = content_words(that.group(1))
+        named = [(n, a) for a in mine if noun for n, w in enumerate(a["what"].split()) if noun <= content_words(w)]
+        return min(named, key=lambda p: p[0])[1] if named else None
     pointer = _SAME_VERB_IT.match(what)
     if pointer and pointer.group(1).lower() in ACTION_VERBS - {"do", "get"}:  # "Bring it all to you on the second"
         verb = re.compile(rf"(?:^|;\s*){pointer.group(1)}\b", re.I)
@@ -487,6 +497,11 @@ def _referent(actions: list[dict[str, Any]], options: list[dict[str, Any]], i: i
     return actions[-1] if actions else None
 
 
+def _then(what: str, more: str) -> str:
+    """A further step after ``what``: after a semicolon, or as a sentence of its own after a full stop."""
+    return f"{what} {more[:1].upper()}{more[1:]}" if what.endswith((".", "!", "?")) else f"{what}; {_joined(more)}"
+
+
 def _joined(text: str) -> str:
     """``text`` to follow a colon or semicolon: a leading verb lower-cased, names and "I" kept."""
     first = text.split(" ", 1)[0]
@@ -514,7 +529,7 @@ def _merge(actions: list[dict[str, Any]], item: dict[str, Any],
             actions.append(item)
             return item
         old = into
-        old["what"] = f"{old['what']}; {_joined(item['what'])}"
+        old["what"] = _then(old["what"], item["what"])
     for k in ("when", "due", "who"):
         old[k] = old[k] or item[k]
     old["source"] = sorted(set(old["source"]) | set(item["source"]))
