@@ -18,7 +18,14 @@ from companion.analysis.commitments import ACTION_VERBS, strip_lead_ins
 from companion.analysis.text import split_sentences
 from companion.logbook.dates import MONTHS, WEEKDAYS, when_of
 from companion.logbook.items import content_words, overlap, tidy
-from companion.logbook.prompts import asks_about_setbacks, follows_up, named_item, names_one_item, raised_item
+from companion.logbook.prompts import (
+    asks_about_setbacks,
+    asks_only_when,
+    follows_up,
+    named_item,
+    names_one_item,
+    raised_item,
+)
 
 _PRO_FORM = re.compile(r"^(?:(?:do|try)\s+(?:it|that|this)\b|(?:send|bring|book|write|sort|give)\s+"
                        r"(?:it|that|this|them|one)\b(?:[\s,]+(?:then|first|"
@@ -109,6 +116,8 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
         if u["speaker"] == owner and _answers_detail_prompt(utts, prompt_at, i) \
                 and _add_detail(actions, owner, i, u.get("text") or ""):  # "What will you say?": the step's content
             continue
+        if current is None and u["speaker"] == owner:
+            current = _dated_answer(utts, i, today, actions) or current
         said = [c for c in u.get("commitment") or [] if (c["owner"] == owner or (
             c.get("kind") == "offer" and utts[c["confirmed_by"]]["speaker"] == owner))]
         if prompt_at < i and _RECAP.search(utts[prompt_at].get("text") or ""):
@@ -236,6 +245,30 @@ def _told_what(what: str, prompt: str) -> str:
     told = re.sub(r"\byour\b", "my", re.sub(r"\byou\b", "I", asked.group("x").strip(" ,"), flags=re.I), flags=re.I)
     rest = what[tell.end():].strip(" ,")
     return f"{what[:tell.end()]} {told}" + (f", {rest}" if rest else "")
+
+
+def _dated_answer(utts: list[dict[str, Any]], i: int, today: date | None,
+                  actions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """"What would you actually do?" - "Whole-class feedback with one class. My 8C2. For two weeks." -
+    "Starting when?" - "Monday.": an answer with no "I'll" is a step once the coachee says when it starts."""
+    if i < 3 or not asks_only_when(utts[i - 1].get("text") or "") or utts[i - 1]["speaker"] == utts[i]["speaker"]:
+        return None
+    before = utts[i - 2]
+    first = (split_sentences(utts[i].get("text") or "") or [""])[0]
+    when = when_of(first, today)
+    if before["speaker"] != utts[i]["speaker"] or before.get("commitment") or when is None \
+            or before.get("stage") not in ("options", "will") or (before.get("text") or "").rstrip().endswith("?"):
+        return None
+    said = [tidy(s) for s in split_sentences(before.get("text") or "") if len(content_words(s)) >= 2]
+    if not said:
+        return None
+    what = ". ".join(t.rstrip(".") for t in said[:3]) + "."
+    sources = [i - 2, i - 1, i]
+    raised = raised_item(utts, utts[i]["speaker"], i - 2, said[0])  # what "whole-class feedback" is
+    if raised is not None:
+        what, sources = f"{raised[0]}: {what}", sorted(set(sources) | {raised[1]})
+    return _merge(actions, {"what": what, "when": when.text, "due": when.due, "who": None,
+                            "owner": utts[i]["speaker"], "source": sources, "step": said[0]})
 
 
 def _answers_detail_prompt(utts: list[dict[str, Any]], at: int, i: int) -> bool:

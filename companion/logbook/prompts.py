@@ -51,6 +51,11 @@ def names_one_item(prompt: str) -> bool:
     return bool(_ONE_THING.match(prompt))
 
 
+def asks_only_when(prompt: str) -> bool:
+    """"Starting when?", "By when?": the prompt asks only when the step just said will happen."""
+    return bool(_WHEN_FOLLOW_UP.match(prompt.strip()))
+
+
 def follows_up(prompt: str) -> bool:
     """The prompt follows up the step just said (when, or how to put it), rather than opening a new one."""
     return bool(_WHEN_FOLLOW_UP.match(prompt) or (_BACK.search(prompt) and not _OBSTACLE_Q.search(prompt)))
