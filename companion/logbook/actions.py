@@ -177,8 +177,18 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             item = {"what": what, "when": when.text if when else None, "due": when.due if when else None,
                     "who": None, "owner": c["owner"], "source": sources,
                     "step": step if c.get("kind") in ("said", "answer") else None}
+            proposed = next((a for a in actions if a.get("confirmed") == i and a["owner"] == c["owner"]), None)
+            if c.get("kind") == "summary":
+                item["confirmed"] = c.get("confirmed_by")
             if c.get("kind") == "offer":
                 _merge(actions, item)
+            elif proposed is not None and c.get("kind") == "said":
+                # "Will you message me when it's booked?" - "Yeah. I'll send you a screenshot.": one step, and
+                # the coachee's words for it
+                coach = utts[min(proposed["source"])]["speaker"].split()[0]
+                proposed["what"] = re.sub(r"\byou\b", coach, what, flags=re.I)
+                proposed["source"] = sorted(set(proposed["source"]) | {i})
+                proposed["when"], proposed["due"] = proposed["when"] or item["when"], proposed["due"] or item["due"]
             else:
                 if current is None and item_named:
                     # "and dan" - "I'll email him today": what the item is, from where it was raised
@@ -197,6 +207,7 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
         _attach_helpers(utts, owner, i, actions)
     for a in actions:
         a.pop("step", None)
+        a.pop("confirmed", None)
     return actions
 
 
@@ -363,7 +374,7 @@ def _with_context(c: dict[str, Any]) -> dict[str, Any]:
     context = c.get("context")
     if not context or not content_words(context) - content_words(c["text"]):
         return c
-    return {**c, "text": f"{c['text']}, {_unfronted(context)}", "context": None}
+    return {**c, "text": f"{c['text']}, {_unfronted(context)}", "context": None, "fronted": True}
 
 
 def _unfronted(context: str) -> str:
@@ -412,11 +423,13 @@ def _to_coachee(offer: str, owner: str) -> str:
 
 def _one_per_turn(said: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Steps of one commitment stay together: a step said in the same turn without a "by when" of its own
-    belongs to the one before ("Email Sarah. Ask for the guidelines."); one with its own date is its own."""
+    belongs to the one before ("Email Sarah. Ask for the guidelines."); one with its own date, or its own
+    topic fronted ("The Hub, I'll ask Gary"), is its own."""
     out: list[dict[str, Any]] = []
     for c in said:
         prev = next((o for o in reversed(out) if o["owner"] == c["owner"]), None)
-        if prev is not None and (when_of(c["text"]) is None or _same_head(prev["text"], c["text"])):
+        if prev is not None and not c.get("fronted") and (when_of(c["text"]) is None
+                                                          or _same_head(prev["text"], c["text"])):
             prev["text"] = prev["text"] + "; " + c["text"]
         else:
             out.append(dict(c))

@@ -34,9 +34,10 @@ _BACK = re.compile(r"^(?:(?:and|so|okay|ok|right)[\s,]+)*(?:how|when|where)\b.*\
 _OBSTACLE_Q = re.compile(r"get in the way|stop you|go wrong|if (?:that|it) (?:happens|does)|support", re.I)
 
 
-#: A prompt about what could stop the plan or what happens if it fails ("What might get in the way?",
-#: "And if it does?", "What if it doesn't go okay?").
-_FALLBACK_Q = re.compile(r"get in the way|stop you|go wrong|\bwhat if\b|\bif (?:that|it|this|she|he|they) "
+#: A prompt about what could stop the plan, what happens if it fails, or what support it needs ("What might get
+#: in the way?", "And if it does?", "What if it doesn't go okay?", "What support do you need?").
+_FALLBACK_Q = re.compile(r"get in the way|stop you|go wrong|\bwhat if\b|what support|keep you on track|"
+                         r"\bif (?:that|it|this|she|he|they) "
                          r"(?:happens|does|doesn't|don't|do not|does not|falls? through|says? no)\b|"
                          r"when that happens", re.I)
 
@@ -46,9 +47,20 @@ def asks_about_setbacks(prompt: str) -> bool:
     return bool(_FALLBACK_Q.search(prompt))
 
 
+#: "What's the one thing you'll commit to?": whatever is said in answer is that one action.
+_THE_ONE = re.compile(r"\b(?:the|one) (?:one )?(?:thing|action|step)\b(?! else)", re.I)
+
+
+#: A prompt listing items: "Wakefield, the Hub, co-design?", "the GP federation and the bulletin?".
+_SEVERAL = re.compile(r"\w[\w' -]*,\s*(?:the\s+)?\w[\w' -]*,\s*(?:and\s+)?(?:the\s+)?\w[\w' -]*\?|"
+                      r"\b(?:the|your)\s+[\w' -]+\s+and\s+(?:the|your)\s+[\w' -]+\?", re.I)
+
+
 def names_one_item(prompt: str) -> bool:
     """The prompt is about one item of the plan, so what is said in answer is one action."""
-    return bool(_ONE_THING.match(prompt))
+    if _SEVERAL.search(prompt):
+        return False  # "And the rest? Wakefield, the Hub, co-design?": an answer per item
+    return bool(_ONE_THING.match(prompt) or _THE_ONE.search(prompt))
 
 
 def asks_only_when(prompt: str) -> bool:
@@ -70,6 +82,8 @@ def named_item(prompt: str) -> str | None:
     """The plan item a coach's Will prompt is about: "And the role-play, when would that happen?",
     "and the triage with sharon", "When could you get the list?" -> "the role-play", ..., "the list"."""
     text = prompt.strip()
+    if _SEVERAL.search(text):
+        return None  # a list of items names no one of them
     m = _NAMED.match(strip_lead_ins(text)) if _ONE_THING.match(text) else None
     if m and m.group("np").split()[0].lower() in ACTION_VERBS:
         m = None  # "And tell Dom." tells, it names no item
