@@ -114,8 +114,8 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
         if u.get("stage") in ("goal", "reality"):
             continue
         if u["speaker"] == owner and _answers_detail_prompt(utts, prompt_at, i) \
-                and _add_detail(actions, owner, i, u.get("text") or ""):  # "What will you say?": the step's content
-            continue
+                and _add_detail(actions, owner, i, u.get("text") or "", utts[prompt_at].get("text") or ""):
+            continue  # "What will you say?": the step's content
         if current is None and u["speaker"] == owner:
             current = _dated_answer(utts, i, today, actions) or current
         said = [c for c in u.get("commitment") or [] if (c["owner"] == owner or (
@@ -208,6 +208,8 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
     for a in actions:
         a.pop("step", None)
         a.pop("confirmed", None)
+        if len(re.findall(r'["“”]', a["what"])) % 2:  # a quote cut in half ("...can you be around.")
+            a["what"] = re.sub(r'["“”]', "", a["what"])
     return actions
 
 
@@ -215,6 +217,8 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
 #: put it to her?", "How many calls do you want to practise?"): the answer says what the step is.
 _DETAIL_Q = re.compile(r"(?:what|how)\b[^?]{0,30}\b(?:say|put it|phrase it|word it|open it|start it|raise it)\b|"
                        r"how (?:many|much|long|often)\b", re.I)
+_OPENING_Q = re.compile(r"\bhow (?:will|would|are) you (?:going to )?(open|start|begin|close|end) (?:it|the \w+)\b",
+                        re.I)
 _SAYING = re.compile(r"^(?:(?:I'll |I will |I'd |I would )?(?:just )?say(?: it)?[\s,:.]*)?(?:something like)?[\s,:.]*",
                      re.I)
 
@@ -288,15 +292,21 @@ def _answers_detail_prompt(utts: list[dict[str, Any]], at: int, i: int) -> bool:
         and all(utts[j]["speaker"] == utts[i]["speaker"] for j in range(at + 1, i))
 
 
-def _add_detail(actions: list[dict[str, Any]], owner: str, i: int, text: str) -> bool:
+def _add_detail(actions: list[dict[str, Any]], owner: str, i: int, text: str, prompt: str) -> bool:
     """The coachee's answer to a detail prompt, as part of the step it details ("Ask Janet for ten minutes:
-    Would it help if Daniel supervised me until you're back?"). What they will say is not a further step."""
+    Would it help if Daniel supervised me until you're back?"). What they will say is not a further step;
+    how they will open a meeting they have planned ("How will you open it?") is a step of its own."""
     target = next((a for a in reversed(actions) if a["owner"] == owner), None)
     said = [t for t in (tidy(_SAYING.sub("", strip_lead_ins(s)).strip(" \"'“”")) for s in split_sentences(text))
             if len(content_words(t)) >= 2 and not _ASIDE.match(t)]
-    detail = " ".join(t.rstrip(".") + "." for t in said)
+    detail = re.sub(r'["“”]', "", " ".join(t.rstrip(".") + "." for t in said))  # quoted words, as words
     if target is None or not detail or not content_words(detail) - content_words(target["what"]):
         return False
+    opening = _OPENING_Q.search(prompt)
+    if opening:
+        actions.append({"what": f"{opening.group(1).capitalize()} it: {detail}", "when": target["when"],
+                        "due": target["due"], "who": None, "owner": owner, "source": [i - 1, i]})
+        return True
     what = target["what"]
     target["what"] = f"{what}: {detail}" if ": " not in what else f"{what}{'' if what[-1] in '.!?' else '.'} {detail}"
     target["source"] = sorted(set(target["source"]) | {i})
