@@ -567,14 +567,16 @@ def _joined(text: str) -> str:
 def _merge(actions: list[dict[str, Any]], item: dict[str, Any],
            into: dict[str, Any] | None = None) -> dict[str, Any]:
     """No duplicates: an action said twice keeps the first wording (or the second, when it says the same step
-    more fully) and gains what the second adds.
+    more fully) and gains what the second adds. The same step for another day ("bring the list to Colin" on
+    Tuesday, "bring the list" to the next session) is another action.
 
     ``into`` is the action the same exchange is already making: a further step said in answer to the
     same prompt ("I'll email her today and ask for half an hour ... by Monday I'll have a date") is part
     of that one action, not a new one. Returns the action the item ended up in."""
     for old in actions:
-        if old["owner"] == item["owner"] and (_same_action(old["what"], item["what"]) or _same_action(
-                old.get("step") or old["what"], item.get("step") or item["what"])):
+        if old["owner"] == item["owner"] and not (old["due"] and item["due"] and old["due"] != item["due"]) \
+                and (_same_action(old["what"], item["what"]) or _same_action(
+                    old.get("step") or old["what"], item.get("step") or item["what"])):
             said_before, said_now = content_words(old.get("step") or ""), content_words(item.get("step") or "")
             if said_before and said_before < said_now:  # the coachee saying a step again, fuller: those words
                 old["what"], old["step"] = item["what"], item["step"]
