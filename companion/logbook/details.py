@@ -64,7 +64,7 @@ _TELL = re.compile(r"^(?P<v>tell|let|update|email|message|text|ring|call|brief)\
 def told_what(what: str, prompt: str) -> str:
     """"Tell Hilary after", said to "Who needs to know how it went?", as "Tell Hilary how it went, after"."""
     asked, tell = _WHO_KNOWS.search(prompt), _TELL.match(what)
-    if not asked or not tell or len(content_words(what[tell.end():])) > 1:
+    if not asked or not tell or content_words(what[tell.end():]):
         return what  # "tell her the plan" says what she will be told
     told = re.sub(r"\byour\b", "my", re.sub(r"\byou\b", "I", asked.group("x").strip(" ,"), flags=re.I), flags=re.I)
     rest = what[tell.end():].strip(" ,")
