@@ -115,9 +115,15 @@ def declines(text: str) -> bool:
 
 
 def confirms(text: str) -> bool:
-    """The reply agrees with what was just said (a summary or a suggestion), without a "but"."""
+    """The reply agrees with what was just said (a summary or a suggestion), without a "but"; a short
+    correction may come first ("First of October. Yes.")."""
     t = _HESITATION.sub("", text.strip())
-    return not declines(t) and bool(_CONFIRM.match(t) or _TAKE_UP.search(t))
+    if declines(t):
+        return False
+    if _CONFIRM.match(t) or _TAKE_UP.search(t):
+        return True
+    first, *rest = split_sentences(t) or [""]
+    return bool(rest) and len(first.split()) <= 4 and bool(_CONFIRM.match(_HESITATION.sub("", rest[0].strip())))
 
 
 def is_step(clause: str) -> bool:
