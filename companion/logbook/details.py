@@ -122,9 +122,11 @@ def add_detail(actions: list[dict[str, Any]], owner: str, i: int, text: str, pro
     return True
 
 
-#: Not part of the step: what others will say or do ("She'll say yes"), and why ("So she's not blindsided").
+#: Not part of the step: what others will say, do or are ("She'll say yes", "She's good"), why ("So she's not
+#: blindsided"), and the coachee's musing ("I think if the start times change ...").
 _ASIDE = re.compile(r"^(?:(?:she|he|they|it|that|which)(?:'ll|'d|'s going to| will| would)\b|(?:just )?so\b|"
-                    r"because\b|otherwise\b)", re.I)
+                    r"because\b|otherwise\b|(?:she|he|they)(?:'s|'re| is| are)\b|"
+                    r"I (?:think|guess|suppose|hope)\b|ha\b|before I forget\b)", re.I)
 
 
 def whole_turn(what: str, clause: str, text: str, when: str | None) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from companion.logbook.dates import MONTHS, WEEKDAYS
 
 _NAME = re.compile(r"(?<![.?!]\s)(?<![.?!])(?<!^)\b((?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|"
-                   r"[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?)\b")
+                   r"[A-Z][a-z]+(?:\s[A-Z][a-z]{2,})?)\b")
 
 
 _NOT_NAMES = {w.capitalize() for w in WEEKDAYS + MONTHS} | {w.capitalize() + "s" for w in WEEKDAYS} | {
@@ -20,7 +20,9 @@ _NOT_NAMES = {w.capitalize() for w in WEEKDAYS + MONTHS} | {w.capitalize() + "s"
     "But", "So", "Then", "Just", "The", "That", "This", "What", "When", "Who", "Easter", "Christmas", "Which",
     "Well", "Right", "Also", "Um", "Oh", "Or", "If", "Our", "My", "We", "It", "She", "He", "They", "You",
     "First", "Last", "Next", "After", "Before", "Probably", "Definitely", "Actually", "Basically", "Today",
-    "Tomorrow", "Tonight", "Sorry", "Good", "Great", "Sure", "Fine", "Lunch", "Once", "Every", "Each"}
+    "Tomorrow", "Tonight", "Sorry", "Good", "Great", "Sure", "Fine", "Lunch", "Once", "Every", "Each",
+    "Ha", "Hi", "Mm", "Ah", "Eh", "Ok", "Go", "Do", "To", "At", "In", "On", "By", "Be", "As", "An", "Us", "Me", "Er",
+    "Hm", "Uh", "Aye", "Not", "Now", "Like", "Yep", "Nope", "Cheers", "Bye", "Ooh", "Gosh"}
 
 
 #: "<Name> can help", "with Priya's help", "ask Priya to help": the helper.
@@ -52,7 +54,7 @@ def helpers(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-_ANY_NAME = re.compile(r"\b((?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?)\b")
+_ANY_NAME = re.compile(r"\b((?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]+(?:\s[A-Z][a-z]{2,})?)\b")  # "Jo" too
 
 
 def names(text: str, *, at_start: bool = False) -> list[str]:
