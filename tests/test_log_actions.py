@@ -169,3 +169,25 @@ def test_a_time_relative_to_an_event_is_kept_as_said_without_a_date():
     phrase = when_of("The week after the meeting. While it's fresh.")
     assert phrase is not None and phrase.text == "The week after the meeting" and phrase.due is None
     assert WEDNESDAY  # the session date the other tests resolve against
+
+
+def test_a_coach_summary_the_coachee_agrees_to_at_the_plan_check_is_the_coachees_plan():
+    lines = [
+        ("Ana", "And then you write it up straight afterwards, and you send him a summary email."),
+        ("Ben", "Okay."),
+        ("Ana", "So Thursday you do the conversation, three examples. Then the summary email the same day."),
+        ("Ben", "How would I even start it, though?"),
+        ("Ana", "Just say it. Go straight into the first example."),
+        ("Ben", "Okay. I can do that."),
+        ("Ana", "You're good with that?"),
+        ("Ben", "Yeah. I guess. I mean, yeah."),
+    ]
+    drafted = actions(lines, stages="ownwwwww")
+    assert [(a["what"], a["owner"], a["when"]) for a in drafted] == [
+        ("Do the conversation, three examples", "Ben", "Thursday"),
+        ("The summary email the same day: Write it up straight afterwards, and you send him a summary email",
+         "Ben", None)]
+    assert drafted[0]["source"]["utterances"] == [2, 7]
+    # without the coachee's yes at the check, the coach's plan is not theirs
+    lines[7] = ("Ben", "Um, not really. I'm not sure.")
+    assert actions(lines, stages="ownwwwww") == []

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from companion.analysis.commitments import strip_lead_ins
+from companion.logbook.coach_plan import coach_plan
 from companion.logbook.dates import when_of
 from companion.logbook.details import (
     add_detail,
@@ -175,6 +176,7 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             # ("And the role-play, when would that happen?" - "Are you in Thursday?" - ... - "Lunch Thursday, then.")
             current = _prompted(utts, i, today, options, actions, prompt_at if prompt_at < i else i - 1)
         attach_helpers(utts, owner, i, actions)
+    coach_plan(utts, owner, plan_span(utts), today, actions)  # the coach's summary the coachee agreed to
     for a in actions:
         a.pop("step", None)
         a.pop("confirmed", None)
