@@ -13,7 +13,7 @@ import re
 from datetime import date
 from typing import Any
 
-from companion.analysis.commitments import confirms, declines, is_step, strip_lead_ins
+from companion.analysis.commitments import ACTION_VERBS, confirms, declines, is_step, strip_lead_ins
 from companion.analysis.text import split_sentences
 from companion.logbook.dates import when_of
 from companion.logbook.items import content_words, tidy
@@ -57,7 +57,10 @@ def _steps(text: str, today: date | None) -> list[tuple[str, tuple[str | None, s
         if sentence.rstrip().endswith("?"):
             continue
         s = strip_lead_ins(sentence).strip(" .")
-        m = _YOU_DO.search(s) or _THEN_ITEM.match(sentence.strip(" ."))
+        m = _YOU_DO.search(s)
+        if m and m.group("step").split(" ", 1)[0].lower() not in ACTION_VERBS:
+            m = None  # "you mentioned the budget": not a step
+        m = m or _THEN_ITEM.match(sentence.strip(" ."))
         if not m:
             continue
         step = m.group("step").strip(" ,.")
