@@ -191,3 +191,24 @@ def test_a_coach_summary_the_coachee_agrees_to_at_the_plan_check_is_the_coachees
     # without the coachee's yes at the check, the coach's plan is not theirs
     lines[7] = ("Ben", "Um, not really. I'm not sure.")
     assert actions(lines, stages="ownwwwww") == []
+
+
+def test_people_named_in_an_action_carry_the_role_they_were_introduced_with():
+    from companion.logbook.people import roles
+    said = [{"text": "So, Mohammed, the BI analyst, he started pulling some numbers."},
+            {"text": "Anjali, the diabetes specialist nurse, she'd know."},
+            {"text": "With Gary, Andrew, Dave, the GP federation."},  # a list, not a role
+            {"text": "Say, my supervision has lapsed."}]  # not a person
+    assert roles(said) == {"Mohammed": "BI analyst", "Anjali": "diabetes specialist nurse"}
+    drafted = actions([
+        ("Ben", "Anjali, the diabetes specialist nurse, she'd know about the timings."),
+        ("Ana", "What will you do first?"),
+        ("Ben", "I'll email Anjali today and ask for half an hour next week."),
+    ], stages="rww")
+    assert drafted[0]["what"] == "Email Anjali (diabetes specialist nurse) and ask for half an hour next week"
+    again = actions([
+        ("Ben", "Anjali, the diabetes specialist nurse, she'd know about the timings."),
+        ("Ana", "And Anjali?"),
+        ("Ben", "I'll email Anjali today and ask for half an hour next week."),
+    ], stages="rww")
+    assert again[0]["what"].count("diabetes specialist nurse") == 1  # said once where it is said already

@@ -28,7 +28,7 @@ from companion.logbook.details import (
     whole_turn,
 )
 from companion.logbook.items import content_words, tidy
-from companion.logbook.people import attach_helpers, last_name, name_for_pronoun
+from companion.logbook.people import attach_helpers, last_name, name_for_pronoun, roles, with_roles
 from companion.logbook.prompts import asks_about_setbacks, follows_up, named_item, names_one_item, raised_item
 from companion.logbook.restate import (
     CONTINGENCY,
@@ -177,7 +177,9 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             current = _prompted(utts, i, today, options, actions, prompt_at if prompt_at < i else i - 1)
         attach_helpers(utts, owner, i, actions)
     coach_plan(utts, owner, plan_span(utts), today, actions)  # the coach's summary the coachee agreed to
+    known = {n: r for n, r in roles(utts).items() if not any(n in u["speaker"].split() for u in utts)}
     for a in actions:
+        a["what"] = with_roles(a["what"], known)
         a.pop("step", None)
         a.pop("confirmed", None)
         if len(re.findall(r'["“”]', a["what"])) % 2:  # a quote cut in half ("...can you be around.")

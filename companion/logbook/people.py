@@ -22,7 +22,7 @@ _NOT_NAMES = {w.capitalize() for w in WEEKDAYS + MONTHS} | {w.capitalize() + "s"
     "First", "Last", "Next", "After", "Before", "Probably", "Definitely", "Actually", "Basically", "Today",
     "Tomorrow", "Tonight", "Sorry", "Good", "Great", "Sure", "Fine", "Lunch", "Once", "Every", "Each",
     "Ha", "Hi", "Mm", "Ah", "Eh", "Ok", "Go", "Do", "To", "At", "In", "On", "By", "Be", "As", "An", "Us", "Me", "Er",
-    "Hm", "Uh", "Aye", "Not", "Now", "Like", "Yep", "Nope", "Cheers", "Bye", "Ooh", "Gosh"}
+    "Hm", "Uh", "Aye", "Not", "Now", "Like", "Yep", "Nope", "Cheers", "Bye", "Ooh", "Gosh", "There", "Here"}
 
 
 #: "<Name> can help", "with Priya's help", "ask Priya to help": the helper.
@@ -106,3 +106,36 @@ def attach_helpers(utts: list[dict[str, Any]], owner: str, i: int, actions: list
 def helpers_excluded(text: str) -> set[str]:
     """People the action is about ("talk to Tom", "ask Tom whether"), not helpers."""
     return set(re.findall(r"\b(?:to|ask|tell|email|call|message|ring|phone|meet)\s+([A-Z][a-z]{2,})\b", text))
+
+
+#: A person introduced with their role: "Anjali, the diabetes specialist nurse, ...", "Sue, my director",
+#: "Sunita, she is the rotation coordinator", "Mohammed, the BI analyst, he ...".
+_ROLE_WORD = r"(?:[a-z][a-z-]*|[A-Z]{2,})"
+_ROLE = re.compile(rf"(?<!Mr )(?<!Mrs )(?<!Ms )(?<!Dr )\b(?P<n>[A-Z][a-z]+),\s+(?:(?:she|he)(?:'s| is)\s+)?"
+                   rf"(?:the|my|our|their)\s+"
+                   rf"(?P<role>(?!(?:two|three|four|both|all)\b){_ROLE_WORD}(?:\s+(?!(?:and|but|so|she|he|they|who|which|that|"
+                   rf"is|was|has|have|had|gets?|got|goes|on|in|at|with|for|to)\b){_ROLE_WORD}){{0,3}})(?=\s*[,.;!?]|\s+(?:and|but|so|she|he|who)\b)")
+
+
+def roles(utts: list[dict[str, Any]]) -> dict[str, str]:
+    """Who is who, as the speakers introduced them: {"Anjali": "diabetes specialist nurse", ...}."""
+    found: dict[str, str] = {}
+    for u in utts:
+        text = u.get("text") or ""
+        for m in _ROLE.finditer(text):
+            name, role = m.group("n"), m.group("role")
+            listed = re.search(r"([A-Z][a-z]+)(?:,| and)\s*$", text[:m.start()])
+            if listed and listed.group(1) not in _NOT_NAMES:
+                continue  # "Gary, Andrew, Dave, the GP federation": a list, not a role
+            if name not in _NOT_NAMES and name not in found and len(role) > 2:
+                found[name] = role
+    return found
+
+
+def with_roles(what: str, known: dict[str, str]) -> str:
+    """The people an action names, with their role at the first mention ("Email Anjali (diabetes specialist
+    nurse)"), so the log still reads right weeks later."""
+    for name, role in known.items():
+        if role not in what:  # not where the action already says who they are
+            what = re.sub(rf"\b{re.escape(name)}\b(?!'s)", f"{name} ({role})", what, count=1)
+    return what
