@@ -227,7 +227,7 @@ def test_coach_offer_taken_up_is_the_coachs_action():
     ], PAIR, stages="ww")
     marks = report["utterances"][0]["commitment"]
     assert marks == [{"text": "read the bid draft before it goes to Sue, if that would help", "owner": "Ana",
-                      "confirmed_by": 1, "kind": "offer"}]
+                      "confirmed_by": 1, "kind": "offer", "context": None}]
     actions = logbook.draft(report)["actions"]
     # Ben's "I'll send it" is what lets the offer happen: the offer's "by when", not a step of his own.
     assert [(a["owner"], a["when"]) for a in actions] == [("Ana", "on the twenty-second")]
@@ -368,7 +368,9 @@ def test_it_means_what_the_coachs_prompt_named():
         ("Ben", "First night, at handover, I'll tell her."),
     ], PAIR, stages="wwww")
     actions = logbook.draft(report)["actions"]
-    assert [a["what"] for a in actions] == ["Write the reflection up and bring it to our next one", "Tell Grace"]
+    # "First night, at handover" was fronted before "I'll": it stays with the step.
+    assert [a["what"] for a in actions] == ["Write the reflection up and bring it to our next one",
+                                            "Tell Grace, first night, at handover"]
     assert actions[0]["due"] == "2025-03-18"
 
 
@@ -466,3 +468,37 @@ def test_an_item_never_described_is_not_drafted():
         ("Ben", "Next time. Honestly. We can look at it in two weeks."),
     ], PAIR, stages="ww")
     assert logbook.draft(report)["actions"] == []
+
+
+def test_a_goal_played_back_and_confirmed_after_a_short_correction():
+    from companion.analysis.commitments import confirms
+    assert confirms("First of October. Yes. When you say it like that it sounds almost sensible.")
+    assert not confirms("First of October. No, not really.")
+    report = make_report([
+        ("Ana", "What would you like to get out of today?"),
+        ("Ben", "A plan, I suppose. Something for the steering group."),
+        ("Ana", "So, by the end of June, a plan agreed by the steering group, with a pilot in North in October."),
+        ("Ben", "First of October. Yes."),
+    ], PAIR, stages="gggg")
+    assert logbook.draft(report)["goal"]["text"].startswith("By the end of June, a plan agreed by the steering")
+
+
+def test_a_playback_of_the_answer_to_a_goal_question_is_the_goal_where_no_goal_stage_was_marked():
+    lines = [
+        ("Ana", "What do you want, exactly?"),
+        ("Ben", "The Easter week off. The fourteenth to the eighteenth. Booked, and covered."),
+        ("Ana", "Why does that one matter right now?"),
+        ("Ben", "Because I'm tired. Properly tired."),
+        ("Ana", "So the Easter week, booked and properly covered."),
+        ("Ben", "Yeah. A proper break."),
+        ("Ana", "So what's the one thing you'll commit to?"),
+        ("Ben", "Book it on the system by Friday."),
+        ("Ana", "What might stop you?"),
+        ("Ben", "Me. Ha."),
+    ]  # the goal is agreed in the first half of the session, before the plan
+    goal = logbook.draft(make_report(lines, PAIR, stages="rrrrrrwwww"))["goal"]
+    assert goal["text"] == "The Easter week, booked and properly covered." and goal["source"]["utterances"] == [4, 5]
+    # a reflection on something else is not the goal
+    lines[4] = ("Ana", "So it sounds like you feel responsible for everyone else's cover.")
+    goal = logbook.draft(make_report(lines, PAIR, stages="rrrrrrwwww"))["goal"]
+    assert goal is None or "responsible" not in goal["text"]

@@ -29,6 +29,14 @@ SESSION_DATE = "2025-03-10T10:00:00+00:00"  # a Monday; the sets carry no dates
 #: The same scorer on the drafter before issue 15 (learning_log.py at commit f01028e), for the before/after table.
 BEFORE = {"goal": "1/13", "recall": "0.25 (20/80)", "precision": "0.18 (20/114)", "dates": "34/41", "small": "2"}
 MATCH_SHARE = 0.4
+#: The same scorer on the drafter as round 2 left it (commit 4319b93), per session: goal found, actions
+#: matched / drafted / labelled; for the before/after columns of round 3 (issue 15, the action plan).
+ROUND2 = {"goal": "10/13", "recall": "0.61 (49/80)", "precision": "0.64 (49/76)", "dates": "57/58", "small": "0",
+          "sessions": {"01": ("yes", "3 / 5 / 6"), "02": ("yes", "5 / 8 / 6"), "03": ("yes", "4 / 8 / 7"),
+                       "04": ("-", "0 / 0 / 0"), "05": ("yes", "5 / 5 / 6"), "06": ("yes", "7 / 7 / 7"),
+                       "07": ("yes", "1 / 4 / 3"), "08": ("yes", "1 / 1 / 5"), "09": ("yes", "3 / 6 / 6"),
+                       "10": ("no", "0 / 3 / 1"), "11": ("no", "8 / 13 / 14"), "12": ("no", "5 / 6 / 6"),
+                       "13": ("yes", "4 / 5 / 7"), "14": ("yes", "3 / 5 / 6")}}
 
 
 def _stems(text: str | None) -> set[str]:
@@ -118,25 +126,34 @@ def score(verbose: bool = False) -> str:
         "Command: `.venv/bin/python bench/evaluate.py --only log` (`bench/scoring/log.py`; "
         f"{len(rows)} sessions of devsets/grow, labelled coach and coachee, session date {SESSION_DATE[:10]}).",
         "",
-        "| Measure | Before (f01028e) | Now | Target (held-out) |",
-        "|---|---|---|---|",
-        f"| Goal found | {BEFORE['goal']} | {found}/{len(goals)} | ≥ 6/8 |",
-        f"| Action recall | {BEFORE['recall']} | {recall:.2f} ({matched}/{labelled}) | ≥ 0.8 |",
-        f"| Action precision | {BEFORE['precision']} | {precision:.2f} ({matched}/{drafted}) | ≥ 0.8 |",
-        f"| Dates resolved (actions with a by-when) | {BEFORE['dates']} | {resolved}/{when} | |",
-        f"| Greeting or small-talk items | {BEFORE['small']} | {small} | 0 |",
+        "| Measure | Before (f01028e) | Round 2 (4319b93) | Now | Target (held-out) |",
+        "|---|---|---|---|---|",
+        f"| Goal found | {BEFORE['goal']} | {ROUND2['goal']} | {found}/{len(goals)} | ≥ 6/8 |",
+        f"| Action recall | {BEFORE['recall']} | {ROUND2['recall']} | {recall:.2f} ({matched}/{labelled}) | ≥ 0.8 |",
+        f"| Action precision | {BEFORE['precision']} | {ROUND2['precision']} | {precision:.2f} ({matched}/{drafted}) "
+        "| ≥ 0.8 |",
+        f"| Dates resolved (actions with a by-when) | {BEFORE['dates']} | {ROUND2['dates']} | {resolved}/{when} | |",
+        f"| Greeting or small-talk items | {BEFORE['small']} | {ROUND2['small']} | {small} | 0 |",
         "",
         "Matching rule (kept fixed while the drafter changed): see this module's docstring. The labelled actions "
         "are summaries (\"Role-play two SBAR calls with Aisha (a COPD patient and a hypo) in the education room\") "
         "while the draft keeps the coachee's words, so a correct action can still miss the 40% bar.",
         "",
-        "| Session | Goal found | Actions matched / drafted / labelled | Dates resolved |",
+        "Round 3 (the action plan, per exchange in the Will): one action per commitment, a recap of the plan, a plan "
+        "B (\"what might get in the way?\") and a restatement join the action they restate; a coach's proposal the "
+        "coachee accepts, and a coach's summary agreed at the plan check, are the coachee's actions; an item the "
+        "coach's prompt names is drafted from where it was raised and from the whole answer (what will be said, "
+        "\"starting when?\", who needs to know what).",
+        "",
+        "| Session | Goal found (round 2 → now) | Actions matched / drafted / labelled (round 2 → now) | "
+        "Dates resolved |",
         "|---|---|---|---|",
     ]
     for r in rows:
         found_text = "-" if r["goal_found"] is None else ("yes" if r["goal_found"] else "no")
-        out.append(f"| {r['name']} | {found_text} | {r['matched']} / {r['drafted']} / {r['labelled']} | "
-                   f"{r['resolved']}/{r['when']} |")
+        goal2, actions2 = ROUND2["sessions"].get(r["name"][:2], ("?", "?"))
+        out.append(f"| {r['name']} | {goal2} → {found_text} | {actions2} → {r['matched']} / {r['drafted']} / "
+                   f"{r['labelled']} | {r['resolved']}/{r['when']} |")
     if verbose:
         for r in rows:
             print(f"\n== {r['name']}\n  goal label: {r['goal_label']}\n  goal draft: {r['goal']}")

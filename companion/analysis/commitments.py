@@ -4,19 +4,22 @@ Why a component: the learning log's action plan, the coach's review and any
 later check of follow-through all need the same answer to "who committed to
 what here?", so it is decided once, on the words the analysis already parsed,
 and written into the report as ``utterances[i].commitment``: ``None`` or a
-list of ``{"text", "owner", "confirmed_by", "kind"}`` where ``text`` is the
+list of ``{"text", "owner", "confirmed_by", "kind", "context"}`` where ``text`` is the
 committed words as said ("email Lorraine today, after this, to book the sim
 session") and ``kind`` is how it was said: ``said`` ("I'll ..."), ``answer`` (a
 bare step in answer to a coach's question: "Email Lesley. By Friday."),
-``summary`` or ``offer`` (below).
+``summary`` or ``offer`` (below); ``context`` is what the speaker fronted before
+the cue in the same sentence ("Every call", "If there's nothing in the diary by
+Friday") or ``None``.
 
 The forms that count:
 - a speaker's own "I'll ...", "I'm going to ...", "I plan to ...": owned by
   the speaker (a coachee or member; a coach's own "I'll" counts as an offer, below);
 - a bare step ("Email Lesley in Calderdale.") in answer to a coach's question;
 - a coach's offer ("I could read the bid draft") the coachee accepts: the coach's;
-- a coach-side summary in the second person ("so you'll ask Janet on Monday")
-  that the coachee then confirms ("yes", "that's right"): owned by the
+- a coach-side summary in the second person ("so you'll ask Janet on Monday"),
+  or a step the coach proposes as a question ("Do you want to bring it back to
+  our next session?"), that the coachee then confirms ("yes", "that's right"): owned by the
   coachee, with ``confirmed_by`` pointing at the confirming utterance.
 
 The shared uptake words (``confirms``/``declines``) live here too: the drafter
@@ -42,12 +45,12 @@ _SELF = re.compile(
 #: Verbs an action starts with ("email Lesley", "book the room"): what makes a clause a step to take
 #: rather than a prediction ("I'll find a reason not to") or a feeling ("I'll feel better").
 ACTION_VERBS = frozenset("""
-    add agree aim apply arrange ask attend block book bring build call cancel catch change chase
+    add agree aim apply arrange ask attend block book bring build call cancel catch change chase copy
     check clear collect come complete confirm contact count cover create delegate discuss do draft
     drop email enrol explain fill find finish fix follow get give go have hand invite join keep lead
     learn leave let list look make map meet mention message move offer open organise organize pair
     phone pick plan post practise practice prepare present print propose pull push put raise read
-    record reply rehearse remind review ring role-play run say schedule see send set share show sign
+    record reply rehearse remind review ring role-play run say schedule see send set share show sign submit
     speak start stick stop suggest take talk team-teach tell test text train try turn update use
     visit watch work write
 """.split())  # noqa: SIM905 - a word list reads best as words
@@ -60,6 +63,25 @@ _NOT_STEP = re.compile(r"^(?:have (?:been|gone|done|had|to)|go (?:mad|crazy)|let
 _OFFER = re.compile(r"\b(?:I(?:'ll|ll| will| could| can)|I(?:'m| am) happy to)\s+", re.I)
 #: Second-person forms of a coach's summary of what the coachee will do.
 _YOU = re.compile(r"\b(?:you(?:'ll| will)|you(?:'re| are) (?:going to|gonna))\s+(?!(?:be|never|not|feel)\b)", re.I)
+#: A coach proposing a step as a question ("Do you want to bring the stroke preparation back to our next
+#: session?", "Can you bring that number?"): once the coachee says yes, it is the coachee's step.
+_PROPOSE = re.compile(r"^(?:(?:so|and|okay|ok|right|then)[\s,]+)*(?:do you want to|would you (?:like|want) to|"
+                      r"can you|could you|will you|are you going to)\s+(?!(?:be|feel|see|say|tell me|think|hear|"
+                      r"run (?:me |us )?(?:through|over)|go (?:back )?over|talk me|walk me|sum)\b)",
+                      re.I)
+
+
+def proposed_steps(text: str) -> list[str]:
+    """The steps a coach proposes as questions ("Do you want to bring X to our next session?")."""
+    out = []
+    for sentence in split_sentences(text):
+        m = _PROPOSE.match(sentence.strip()) if sentence.rstrip().endswith("?") else None
+        clause = sentence.strip()[m.end():].strip(" ?,.") if m else ""
+        if len(clause.split()) >= 2 and is_step(clause):
+            out.append(clause)
+    return out
+
+
 #: Words a speaker opens a turn with before the content ("so", "okay", "um").
 LEAD_INS = re.compile(
     r"^(?:(?:yes|yeah|yep|no|nope|exactly|right|ok|okay|sure|well|so|and|but|then|honestly|hmm+|um+|uh+|erm|"
@@ -93,9 +115,15 @@ def declines(text: str) -> bool:
 
 
 def confirms(text: str) -> bool:
-    """The reply agrees with what was just said (a summary or a suggestion), without a "but"."""
+    """The reply agrees with what was just said (a summary or a suggestion), without a "but"; a short
+    correction may come first ("First of October. Yes.")."""
     t = _HESITATION.sub("", text.strip())
-    return not declines(t) and bool(_CONFIRM.match(t) or _TAKE_UP.search(t))
+    if declines(t):
+        return False
+    if _CONFIRM.match(t) or _TAKE_UP.search(t):
+        return True
+    first, *rest = split_sentences(t) or [""]
+    return bool(rest) and len(first.split()) <= 4 and bool(_CONFIRM.match(_HESITATION.sub("", rest[0].strip())))
 
 
 def is_step(clause: str) -> bool:
@@ -109,20 +137,52 @@ def is_step(clause: str) -> bool:
 
 def committed_clauses(text: str, pattern: re.Pattern[str] = _SELF) -> list[str]:
     """The steps after each commitment cue, up to the next cue or the end of the sentence."""
-    out: list[str] = []
+    return [clause for clause, _ in committed_in_context(text, pattern)]
+
+
+def committed_in_context(text: str, pattern: re.Pattern[str] = _SELF) -> list[tuple[str, str | None]]:
+    """Each committed step with the words fronted before its cue in the same sentence, which say when,
+    how often or on what condition it is done ("Every call, I'll write it first", "If there's nothing in the
+    diary by Friday, I'll email Sunita"); ``None`` when the sentence opens with the cue."""
+    out: list[tuple[str, str | None]] = []
     for sentence in split_sentences(text):
         if sentence.rstrip().endswith("?"):
             continue
         hits = list(pattern.finditer(sentence))
-        if re.search(r"\b(?:otherwise|or else|in the moment)\b", sentence[:hits[0].start()] if hits else "", re.I):
+        before = sentence[:hits[0].start()] if hits else ""
+        if re.search(r"\b(?:otherwise|or else|in the moment)\b", before, re.I):
             continue  # a prediction of what goes wrong, not a plan
+        if _HEDGED.search(before):
+            continue  # "I think I'll have a clearer head": a forecast, not a step
         for n, m in enumerate(hits):
             end = hits[n + 1].start() if n + 1 < len(hits) else len(sentence)
             clause = sentence[m.end():end].strip(" ,;:-—.!")
             clause = re.sub(r"[\s,]+(?:and|then|so|but)$", "", clause, flags=re.I)
             if len(clause.split()) >= 2 and is_step(clause):
-                out.append(clause)
+                out.append((clause, _fronted(before) if n == 0 else None))
     return out
+
+
+#: "I think I'll ...", "hopefully I'll ...": what the speaker expects, not what they commit to.
+_HEDGED = re.compile(r"\b(?:I (?:think|guess|suppose|expect|reckon)|hopefully|probably)[\s,]*$", re.I)
+
+
+def _fronted(before: str) -> str | None:
+    """The words before a sentence's first cue, without the turn-opening ones ("And", "So", "Then")."""
+    rest = LEAD_INS.sub("", before.strip(), count=1).strip(" ,;:-—")
+    rest = re.sub(r"[\s,]*\b(?:and|then|so|but)$", "", rest, flags=re.I).strip(" ,;:-—")
+    if not re.search(r"[A-Za-z]{2}", rest):
+        return None
+    # An adverbial ("Every call", "If ...", "On Monday") or a short topic ("Wakefield", "The Hub"), not a
+    # clause of its own ("My colleague Priya runs great meetings, I'll ask her").
+    adverbial = rest.split()[0].lower().strip(",") in _FRONT_WORDS
+    return rest if adverbial or (len(rest.split()) <= 3 and "," not in rest) else None
+
+
+_FRONT_WORDS = frozenset("""
+    if once when whenever after before every each on at by from in this next first whatever until as straight
+    later unless
+""".split())  # noqa: SIM905 - a word list reads best as words
 
 
 def answered_steps(text: str) -> list[str]:
@@ -130,9 +190,12 @@ def answered_steps(text: str) -> list[str]:
     out = []
     for sentence in split_sentences(text):
         clause = strip_lead_ins(sentence).strip(" ,;:-—.!")
-        if not sentence.rstrip().endswith("?") and len(clause.split()) >= 2 and is_step(clause) \
-                and not _SELF.search(sentence):
-            out.append(clause)
+        own = _SELF.search(clause)
+        if own and committed_clauses(clause[own.start():]):
+            clause = clause[:own.start()].strip(" ,;:-—.!")  # "Email Sarah, I'll ring Gwen": two steps
+            clause = re.sub(r"[\s,]+(?:and|then|so|but)$", "", clause, flags=re.I)
+        if not sentence.rstrip().endswith("?") and len(clause.split()) >= 2 and is_step(clause):
+            out.append(clause)  # "Tell Helen on Wednesday that I'll answer after Easter": the whole step
     return out
 
 
@@ -148,18 +211,20 @@ class CommitmentTracker(Component):
         prev = ctx.utterances[i - 1] if i > 0 else None
         prev_coach = prev is not None and bool(prev.text) and is_coach_side(ctx.role_of(prev.speaker))
         if not is_coach_side(role):
-            own = [(c, "said") for c in committed_clauses(u.text)]
+            own = [(c, "said", lead) for c, lead in committed_in_context(u.text)]
             if prev_coach and any(a in ("open_question", "closed_question") for a in ctx.marks[i - 1]["acts"]):
-                own += [(c, "answer") for c in answered_steps(u.text)]
+                own += [(c, "answer", None) for c in answered_steps(u.text)]
             if own:
-                self._add(ctx, i, [{"text": c, "owner": u.speaker, "confirmed_by": None, "kind": kind}
-                                   for c, kind in own])
+                self._add(ctx, i, [{"text": c, "owner": u.speaker, "confirmed_by": None, "kind": kind,
+                                    "context": lead} for c, kind, lead in own])
         if prev is not None and prev_coach and is_coachee_side(role) and confirms(u.text):
             # The coach's summary of the coachee's steps, or the coach's own offer, now agreed.
-            marks = [{"text": c, "owner": u.speaker, "confirmed_by": i, "kind": "summary"}
-                     for c in committed_clauses(prev.text, _YOU)]
-            marks += [{"text": c, "owner": prev.speaker, "confirmed_by": i, "kind": "offer"}
-                      for c in committed_clauses(prev.text, _OFFER)]
+            marks = [{"text": c, "owner": u.speaker, "confirmed_by": i, "kind": "summary", "context": lead}
+                     for c, lead in committed_in_context(prev.text, _YOU)]
+            marks += [{"text": c, "owner": u.speaker, "confirmed_by": i, "kind": "summary", "context": None}
+                      for c in proposed_steps(prev.text)]
+            marks += [{"text": c, "owner": prev.speaker, "confirmed_by": i, "kind": "offer", "context": lead}
+                      for c, lead in committed_in_context(prev.text, _OFFER)]
             if marks:
                 self._add(ctx, i - 1, marks)
         return []

@@ -1,6 +1,9 @@
 """The learning log: drafted from the analysis, edited and owned by the coachee.
 
-- ``drafter`` (with ``goal``, ``actions``): the draft, from the report's marks;
+- ``drafter`` (with ``goal``, ``actions``): the draft, from the report's marks; the action plan is
+  placed exchange by exchange (``prompts``: what a coach's prompt asks about; ``details``: what the
+  exchange says about a step; ``restate``: one action per commitment; ``coach_plan``: a coach's
+  summary the coachee agreed to; ``people``: helpers and the people an action is about);
 - ``dates``: spoken deadlines resolved against the session date;
 - ``validation``: what a saved log may hold;
 - ``book``: versions, approval, sharing and the coach's view (SQL in ``store/logs.py``);

@@ -2,10 +2,12 @@
 "by when" as said and resolved, and who can help as named.
 
 The commitments themselves are the analysis's (``utterances[i].commitment``); this
-module only places them: which are the plan (said in the Will, or after it began),
-what "do that" refers to, when the action is due, and who the helper is, as opposed
-to the person the action is about ("ask Tom", "talk to Tom" makes Tom the subject
-of the action, "Priya can help me prepare" makes Priya the helper).
+module only places them, exchange by exchange (a coach's prompt and the answers to
+it): which are the plan (said in the Will, or after it began), what "do that" and
+"the list" refer to, and when the action is due. ``restate`` keeps one action per
+commitment (restatements, recaps, plan Bs), ``details`` gathers what the exchange
+says about the step, and ``people`` tells the helper from the person the action is
+about ("talk to Tom" makes Tom the subject, "Priya can help me prepare" the helper).
 """
 
 from __future__ import annotations
@@ -14,63 +16,39 @@ import re
 from datetime import date
 from typing import Any
 
-from companion.analysis.commitments import ACTION_VERBS, strip_lead_ins
-from companion.analysis.text import split_sentences
-from companion.logbook.dates import MONTHS, WEEKDAYS, when_of
-from companion.logbook.items import content_words, overlap, tidy
-from companion.logbook.prompts import follows_up, named_item, names_one_item, raised_item
+from companion.analysis.commitments import strip_lead_ins
+from companion.logbook.coach_plan import coach_plan
+from companion.logbook.dates import when_of
+from companion.logbook.details import (
+    add_detail,
+    add_rest_of_turn,
+    answers_detail_prompt,
+    dated_answer,
+    told_what,
+    whole_turn,
+)
+from companion.logbook.items import content_words, tidy
+from companion.logbook.people import attach_helpers, last_name, name_for_pronoun, roles, with_roles
+from companion.logbook.prompts import asks_about_setbacks, follows_up, named_item, names_one_item, raised_item
+from companion.logbook.restate import (
+    CONTINGENCY,
+    RECAP,
+    THAT_THING,
+    fallbacks,
+    joined,
+    merge,
+    recapped,
+    restated,
+    then_step,
+)
 
 _PRO_FORM = re.compile(r"^(?:(?:do|try)\s+(?:it|that|this)\b|(?:send|bring|book|write|sort|give)\s+"
                        r"(?:it|that|this|them|one)\b(?:[\s,]+(?:then|first|"
                        r"too|as well|now|a go|out|my|the|\w+day|protected|,))*$)", re.I)
-_NAME = re.compile(r"(?<![.?!]\s)(?<![.?!])(?<!^)\b((?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|"
-                   r"[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?)\b")
-_NOT_NAMES = {w.capitalize() for w in WEEKDAYS + MONTHS} | {w.capitalize() + "s" for w in WEEKDAYS} | {
-    "I", "I'm", "I'll", "I've", "I'd", "Yes", "No", "Maybe", "Thanks", "Thank", "Okay", "Honestly", "Yeah", "And",
-    "But", "So", "Then", "Just", "The", "That", "This", "What", "When", "Who", "Easter", "Christmas", "Which",
-    "Well", "Right", "Also", "Um", "Oh", "Or", "If", "Our", "My", "We", "It", "She", "He", "They", "You",
-    "First", "Last", "Next", "After", "Before", "Probably", "Definitely", "Actually", "Basically", "Today",
-    "Tomorrow", "Tonight", "Sorry", "Good", "Great", "Sure", "Fine", "Lunch", "Once", "Every", "Each"}
-#: "<Name> can help", "with Priya's help", "ask Priya to help": the helper.
-_HELPER = [re.compile(p) for p in [
-    r"\b(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})\s+(?:can|could|will|would|'ll|might|"
-    r"has offered to|offered to|"
-    r"said (?:she|he|they)'d)\s+(?:\w+\s+)?(?:help|support|cover|show|go through|look over|check)",
-    r"\bwith\s+(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})(?:'s)?\s+(?:help|support)",
-    r"\b(?:help|support)\s+(?:from|of)\s+(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})",
-    r"\bask\s+(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})\s+(?:to help|for help|to support|to show)",
-    r"(?<!talk )(?<!speak )(?<!meet )(?<!check )(?<!chat )\bwith\s+"
-    r"(?P<n>(?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,})\b"
-    r"(?!\s+(?:about|on|over|regarding))",
-]]
-_ASKED_WHO = re.compile(r"who (?:could|can|might|would|else could) (?:help|support)|who can you ask|"
-                        r"anyone who (?:could|can|might) help", re.I)
-
-
-def helpers(text: str) -> list[str]:
-    """The people named as help in ``text`` (not the people the action is about)."""
-    out = []
-    for pattern in _HELPER:
-        for m in pattern.finditer(text):
-            name = m.group("n")
-            if name not in _NOT_NAMES and name.split()[0] not in _NOT_NAMES:
-                out.append(name)
-    return list(dict.fromkeys(out))
-
-
-_ANY_NAME = re.compile(r"\b((?:Mr|Mrs|Ms|Dr)\s[A-Z][a-z]+|[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?)\b")
-
-
-def names(text: str, *, at_start: bool = False) -> list[str]:
-    """Capitalised names in ``text``; a sentence's first word only with ``at_start`` ("Grace, she knows it")."""
-    found = (_ANY_NAME if at_start else _NAME).findall(text)
-    return [n for n in dict.fromkeys(found) if n not in _NOT_NAMES and n.split()[0] not in _NOT_NAMES]
 
 
 _CLOSING = re.compile(r"taking away|take away|learn(?:ed|t)|stayed with you|how (?:are|do) you feel|how's that "
                       r"been|anything (?:else )?(?:to|you want to) (?:say|add) before|useful today", re.I)
-_PRONOUN = re.compile(r"\b(ask|tell|email|call|message|meet|see|phone|ring|text|ping|book|invite|remind|chase|"
-                      r"talk to|check with|speak to|speak with|meet with|catch|go to|send)\s+(her|him)\b", re.I)
 
 
 def closing_question(utts: list[dict[str, Any]]) -> int | None:
@@ -106,8 +84,20 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                 item_named, prompt_at = named_item(u.get("text") or ""), i
         if u.get("stage") in ("goal", "reality"):
             continue
-        said = _one_per_turn([c for c in u.get("commitment") or [] if (c["owner"] == owner or (
-            c.get("kind") == "offer" and utts[c["confirmed_by"]]["speaker"] == owner))])
+        if u["speaker"] == owner and answers_detail_prompt(utts, prompt_at, i) \
+                and add_detail(actions, owner, i, u.get("text") or "", utts[prompt_at].get("text") or ""):
+            continue  # "What will you say?": the step's content
+        if current is None and u["speaker"] == owner:
+            current = dated_answer(utts, i, today, actions) or current
+        said = [c for c in u.get("commitment") or [] if (c["owner"] == owner or (
+            c.get("kind") == "offer" and utts[c["confirmed_by"]]["speaker"] == owner))]
+        if prompt_at < i and RECAP.search(utts[prompt_at].get("text") or ""):
+            recapped(said, actions, i, today)  # "run me through the whole plan": nothing new is planned
+            continue
+        if prompt_at < i and asks_about_setbacks(utts[prompt_at].get("text") or ""):
+            fallbacks([c for c in said if c["owner"] == owner], actions, i)  # a plan B, not a new step
+            said = [c for c in said if c["owner"] != owner]
+        said = _one_per_turn([_with_context(c) for c in said])
         offer = next((a for a in actions if a["owner"] != owner and max(a["source"]) == i), None)
         for c in said:
             sources = [i] + ([c["confirmed_by"]] if c.get("confirmed_by") is not None else [])
@@ -123,14 +113,17 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
             if when is None and c["owner"] == u["speaker"]:
                 when = _stray_time(u.get("text") or "", today)
             what = clause
-            if when is not None and when.text in clause and not _recurring(clause, when.text):
+            if when is not None and when.text in clause and not _recurring(clause, when.text) \
+                    and not _CONDITION_ON.search(clause[:clause.find(when.text)]):
                 what = clause.replace(when.text, " ", 1)  # the "what" without its "by when"; "every Monday" stays
                 if _DANGLING.search(what):
                     what = clause  # "ask for the tenth": the date is what is asked for
             what = tidy(re.sub(r"\s+([,;])", r"\1", re.sub(r"[,;]\s*(?=[,;]|$)", "", what)))
-            what = _name_for_pronoun(what, _last_name(utts, i, c["text"]))
+            what = name_for_pronoun(what, last_name(utts, i, c["text"]))
+            what = told_what(what, utts[prompt_at].get("text") or "" if prompt_at < i else "")
+            step = what  # the step itself, before any description is added: what duplicates are told by
             if len(said) == 1 and c.get("kind") in ("said", "answer") and 0 < len(content_words(what)) <= 2:
-                what = _whole_turn(what, c["text"], u.get("text") or "", when.text if when else None)
+                what = whole_turn(what, c["text"], u.get("text") or "", when.text if when else None)
             what = _thing_for_pronoun(what, _prompted_thing(utts, i))
             if _PRO_FORM.match(what) or len(content_words(what)) == 0:
                 target = _referent(actions, options, i)
@@ -142,42 +135,80 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                     if when and not target["when"]:
                         target["when"], target["due"] = when.text, when.due
                     continue
+            again = restated(what, actions, c["owner"])
+            if again is not None:  # "do the list Monday morning": the list action, said again
+                again["source"] = sorted(set(again["source"]) | set(sources))
+                if THAT_THING.match(what):  # "bring that number to our next session": a step more with it
+                    again["what"] = then_step(again["what"], what)
+                    continue
+                rest = what.partition(";")[2].strip()
+                if not rest or CONTINGENCY.search(utts[prompt_at].get("text") or ""):
+                    continue  # a fallback ("and if it does?") is part of the action it backs up
+                what = tidy(rest)
             item = {"what": what, "when": when.text if when else None, "due": when.due if when else None,
-                    "who": None, "owner": c["owner"], "source": sources}
+                    "who": None, "owner": c["owner"], "source": sources,
+                    "step": step if c.get("kind") in ("said", "answer") else None}
+            proposed = next((a for a in actions if a.get("confirmed") == i and a["owner"] == c["owner"]), None)
+            if c.get("kind") == "summary":
+                item["confirmed"] = c.get("confirmed_by")
             if c.get("kind") == "offer":
-                _merge(actions, item)
+                merge(actions, item)
+            elif proposed is not None and c.get("kind") == "said":
+                # "Will you message me when it's booked?" - "Yeah. I'll send you a screenshot.": one step, and
+                # the coachee's words for it
+                coach = utts[min(proposed["source"])]["speaker"].split()[0]
+                proposed["what"] = re.sub(r"\byou\b", coach, what, flags=re.I)
+                proposed["source"] = sorted(set(proposed["source"]) | {i})
+                proposed["when"], proposed["due"] = proposed["when"] or item["when"], proposed["due"] or item["due"]
             else:
                 if current is None and item_named:
                     # "and dan" - "I'll email him today": what the item is, from where it was raised
                     mention = raised_item(utts, owner, prompt_at, item_named)
                     if mention is not None and len(content_words(mention[0]) - content_words(what)) >= 2:
-                        item["what"] = f"{mention[0]}: {_joined(what)}"
+                        item["what"] = f"{mention[0]}: {joined(what)}"
                         item["source"] = sorted(set(sources) | {mention[1]})
-                current = _merge(actions, item, into=current if one_thing else None)
-        if not said and u["speaker"] == owner:
-            _prompted(utts, i, today, options, actions)
-        _attach_helpers(utts, owner, i, actions)
+                current = merge(actions, item, into=current if one_thing else None)
+        if (one_thing or len(said) == 1) and current is not None and u["speaker"] == owner \
+                and i in current["source"]:
+            add_rest_of_turn(current, u.get("text") or "")  # "And the checklist?" - the whole answer is about it
+        if not said and u["speaker"] == owner and current is None:
+            # the exchange's prompt, even when a question back or a coach's aside came between
+            # ("And the role-play, when would that happen?" - "Are you in Thursday?" - ... - "Lunch Thursday, then.")
+            current = _prompted(utts, i, today, options, actions, prompt_at if prompt_at < i else i - 1)
+        attach_helpers(utts, owner, i, actions)
+    coach_plan(utts, owner, plan_span(utts), today, actions)  # the coach's summary the coachee agreed to
+    known = {n: r for n, r in roles(utts).items() if not any(n in u["speaker"].split() for u in utts)}
+    for a in actions:
+        a["what"] = with_roles(a["what"], known)
+        a.pop("step", None)
+        a.pop("confirmed", None)
+        if len(re.findall(r'["“”]', a["what"])) % 2:  # a quote cut in half ("...can you be around.")
+            a["what"] = re.sub(r'["“”]', "", a["what"])
     return actions
 
 
-_DANGLING = re.compile(r"\b(?:for|to|with|about|of|from)[\s,.;]*$", re.I)
+def _with_context(c: dict[str, Any]) -> dict[str, Any]:
+    """The step with the words fronted before it, after it ("Every call, I'll write it first" ->
+    "write it first, every call"), so the step still opens with its verb."""
+    context = c.get("context")
+    if not context or not content_words(context) - content_words(c["text"]):
+        return c
+    return {**c, "text": f"{c['text']}, {_unfronted(context)}", "context": None, "fronted": True}
 
 
-#: Not part of the step: what others will say or do ("She'll say yes"), and why ("So she's not blindsided").
-_ASIDE = re.compile(r"^(?:(?:she|he|they|it|that|which)(?:'ll|'d|'s going to| will| would)\b|(?:just )?so\b|"
-                    r"because\b|otherwise\b)", re.I)
+def _unfronted(context: str) -> str:
+    """Fronted words as they read after the step ("Every call" -> "every call"; names keep their capital)."""
+    first = context.split(" ", 1)[0]
+    return (first.lower() if first.lower() in _LOWER_AFTER else first) + context[len(first):]
 
 
-def _whole_turn(what: str, clause: str, text: str, when: str | None) -> str:
-    """A bare pointer ("Ask Priya"), the one step of its turn, with the rest of the turn, which says what
-    it is about ("Pairing with Priya. I'll ask her today. Tuesdays and Thursdays, half an hour, her driving.").
-    Who can help is not part of it (it goes to ``who``)."""
-    said = content_words(clause) | content_words(when or "")
-    rest = [t for t in (tidy(s) for s in split_sentences(text) if clause not in s)  # the step itself is ``what``
-            if len(t.split()) > 1 and content_words(t) - said and not _ASIDE.match(t)
-            and not any(p.search(t) for p in _HELPER[:-1])]  # named as help, not "with Priya"
-    turn = re.sub(r"\s+([,.;])", r"\1", ". ".join(rest))
-    return f"{what}: {turn}" if len(content_words(turn) - content_words(what)) >= 2 else what
+_LOWER_AFTER = {"every", "each", "if", "once", "when", "whenever", "after", "before", "on", "at", "by", "from", "in",
+                "the", "this", "next", "first", "whatever", "until", "as", "straight", "later", "unless"}
+
+
+#: "if Tuesday goes well": the time is what the condition is about, so it stays in the words.
+_CONDITION_ON = re.compile(r"\b(?:if|once|unless|when)\s*$", re.I)
+_DANGLING = re.compile(r"\b(?:for|to|with|about|of|from)(?:\s+(?:our|my|your|the|their|his|her))?[\s,.;]*$", re.I)
 
 
 def _recurring(clause: str, phrase: str) -> bool:
@@ -194,11 +225,13 @@ def _to_coachee(offer: str, owner: str) -> str:
 
 def _one_per_turn(said: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Steps of one commitment stay together: a step said in the same turn without a "by when" of its own
-    belongs to the one before ("Email Sarah. Ask for the guidelines."); one with its own date is its own."""
+    belongs to the one before ("Email Sarah. Ask for the guidelines."); one with its own date, or its own
+    topic fronted ("The Hub, I'll ask Gary"), is its own."""
     out: list[dict[str, Any]] = []
     for c in said:
         prev = next((o for o in reversed(out) if o["owner"] == c["owner"]), None)
-        if prev is not None and (when_of(c["text"]) is None or _same_head(prev["text"], c["text"])):
+        if prev is not None and not c.get("fronted") and (when_of(c["text"]) is None
+                                                          or _same_head(prev["text"], c["text"])):
             prev["text"] = prev["text"] + "; " + c["text"]
         else:
             out.append(dict(c))
@@ -221,37 +254,47 @@ _FIRST_PERSON = re.compile(r"^I\b", re.I)
 
 
 def _prompted(utts: list[dict[str, Any]], i: int, today: date | None, options: list[dict[str, Any]],
-              actions: list[dict[str, Any]]) -> None:
-    """"And the book look?" - "Last week before Easter.": the option the coach names, with its date."""
-    prompt = utts[i - 1] if i > 0 else None
+              actions: list[dict[str, Any]], at: int) -> dict[str, Any] | None:
+    """"And the book look?" - "Last week before Easter.": the option the coach names, with its date.
+    ``at`` is the coach's prompt of this exchange. Returns the action made, if any."""
+    prompt = utts[at] if 0 <= at < i else None
     if prompt is None or prompt["speaker"] == utts[i]["speaker"] or \
             not any(a.endswith("question") for a in prompt.get("acts") or []):
-        return
-    when = when_of(utts[i].get("text") or "", today)
+        return None
+    text = utts[i].get("text") or ""
+    when = when_of(text, today) if not text.rstrip().endswith("?") else None
     asked = content_words(prompt.get("text") or "")
     if when is None or not asked:
-        return
+        return None
     def context(o: dict[str, Any]) -> set[str]:  # the option and the exchange it came from
         around = {j for s in o["source"] for j in (s - 1, s) if j >= 0}
         return content_words(o["text"] + " " + " ".join(utts[j].get("text") or "" for j in sorted(around)))
     scored = [(len(asked & context(o)), n) for n, o in enumerate(options)
-              if max(o["source"]) < i - 1  # raised before the prompt that asks about it
+              if max(o["source"]) < at  # raised before the prompt that asks about it
               and not (o.get("idea_of") not in (None, utts[i]["speaker"]) and _FIRST_PERSON.match(o["text"]))]
     best = max(scored, default=(0, -1))
     if best[0] < 2:  # one shared word ("Monday") is not a reference
         thing = named_item(prompt.get("text") or "")  # "And the book look?" - "Last week before Easter."
-        if thing is not None:
-            rest = tidy((utts[i].get("text") or "").replace(when.text, " ", 1)).lstrip(" .,;:")
-            raised = raised_item(utts, utts[i]["speaker"], i - 1, thing)
-            if raised is None:  # an item never described ("the cover?" - "Next time."): nothing to draft
-                return
-            what = raised[0] + (f": {_joined(rest)}" if content_words(rest) else "")
-            _merge(actions, {"what": re.sub(r"\s+([,.;])", r"\1", what), "when": when.text, "due": when.due,
-                             "who": None, "owner": utts[i]["speaker"], "source": sorted({i - 1, i, raised[1]})})
-        return
+        if thing is None:
+            return None
+        rest = tidy((utts[i].get("text") or "").replace(when.text, " ", 1)).lstrip(" .,;:")
+        raised = raised_item(utts, utts[i]["speaker"], at, thing) or _mentioned(utts, utts[i]["speaker"], at, thing)
+        if raised is None:  # an item never spoken of ("the cover?" - "Next time."): nothing to draft
+            return None
+        what = raised[0] + (f": {joined(rest)}" if content_words(rest) else "")
+        return merge(actions, {"what": re.sub(r"\s+([,.;])", r"\1", what), "when": when.text, "due": when.due,
+                                "who": None, "owner": utts[i]["speaker"], "source": sorted({at, i, raised[1]})})
     option = options[best[1]]
-    _merge(actions, {"what": option["text"], "when": when.text, "due": when.due, "who": None,
-                     "owner": utts[i]["speaker"], "source": sorted(set(option["source"]) | {i - 1, i})})
+    return merge(actions, {"what": option["text"], "when": when.text, "due": when.due, "who": None,
+                            "owner": utts[i]["speaker"], "source": sorted(set(option["source"]) | {at, i})})
+
+
+def _mentioned(utts: list[dict[str, Any]], speaker: str, before: int, item: str) -> tuple[str, int] | None:
+    """An item the coachee named only in passing ("Role-play it."): the item's own words, where they said it."""
+    key = re.sub(r"^(?:the|your|my)\s+", "", item.strip(), flags=re.I).lower()
+    j = next((j for j in range(before - 1, -1, -1) if utts[j]["speaker"] == speaker and len(key) > 2
+              and re.search(rf"\b{re.escape(key)}\b", (utts[j].get("text") or "").lower())), None)
+    return (tidy(key), j) if j is not None else None
 
 
 _ELLIPTICAL = re.compile(r"^(?:(?:and|so|what about|how about)\s+)?(?P<np>(?:the|your|that|this)\s+[\w\s'-]{2,40}?)"
@@ -274,78 +317,9 @@ def _thing_for_pronoun(what: str, thing: str | None) -> str:
     return _THING_PRONOUN.sub(lambda m: f"{m.group('verb')} {thing}{m.group('part') or ''}", what, count=1)
 
 
-def _name_for_pronoun(what: str, name: str | None) -> str:
-    """"Ask her" as "Ask Sam" when Sam was the last person named."""
-    if name is None:
-        return what
-    return _PRONOUN.sub(lambda m: f"{m.group(1)} {name}", what, count=1)
-
-
-def _last_name(utts: list[dict[str, Any]], i: int, clause: str) -> str | None:
-    """Whom "her"/"him" means: the last person named before, in the clause, this turn or the few before it."""
-    text = utts[i].get("text") or ""
-    upto = text[:text.find(clause)] if clause in text else ""
-    pronoun = _PRONOUN.search(clause)
-    before = clause[:pronoun.start()] if pronoun else ""
-    for n, said in enumerate([before, upto] + [utts[j].get("text") or "" for j in range(i - 1, max(i - 4, -1), -1)]):
-        found = names(said, at_start=n == 1)  # "Jo. I'll ask her on Monday."
-        if found:
-            return found[-1]
-    return None
-
-
 def _referent(actions: list[dict[str, Any]], options: list[dict[str, Any]], i: int) -> dict[str, Any] | None:
     """What "I'll do that" refers to: an option raised just before, else the last action."""
     recent = [o for o in options if o["source"] and max(o["source"]) in range(i - 4, i + 1)]
     if recent:
         return recent[-1]
     return actions[-1] if actions else None
-
-
-def _joined(text: str) -> str:
-    """``text`` to follow a colon or semicolon: a leading verb lower-cased, names and "I" kept."""
-    first = text.split(" ", 1)[0]
-    return (first.lower() if first.lower() in ACTION_VERBS else first) + text[len(first):]
-
-
-def _merge(actions: list[dict[str, Any]], item: dict[str, Any],
-           into: dict[str, Any] | None = None) -> dict[str, Any]:
-    """No duplicates: an action said twice keeps the first wording and gains what the second adds.
-
-    ``into`` is the action the same exchange is already making: a further step said in answer to the
-    same prompt ("I'll email her today and ask for half an hour ... by Monday I'll have a date") is part
-    of that one action, not a new one. Returns the action the item ended up in."""
-    for old in actions:
-        if old["owner"] == item["owner"] and overlap(old["what"], item["what"]) >= 0.6:
-            break
-    else:
-        if into is None or into["owner"] != item["owner"]:
-            actions.append(item)
-            return item
-        old = into
-        old["what"] = f"{old['what']}; {_joined(item['what'])}"
-    for k in ("when", "due", "who"):
-        old[k] = old[k] or item[k]
-    old["source"] = sorted(set(old["source"]) | set(item["source"]))
-    return old
-
-
-def _attach_helpers(utts: list[dict[str, Any]], owner: str, i: int, actions: list[dict[str, Any]]) -> None:
-    """Who can help: named as help in the plan, or in answer to "who could help?"."""
-    u = utts[i]
-    if u["speaker"] != owner or not actions:
-        return
-    text = u.get("text") or ""
-    found = helpers(text)
-    asked = i > 0 and _ASKED_WHO.search(utts[i - 1].get("text") or "")
-    if not found and asked:
-        found = [n for n in names(text, at_start=True) if n not in helpers_excluded(text)]
-    if found:
-        target = actions[-1]
-        target["who"] = ", ".join(dict.fromkeys(([target["who"]] if target["who"] else []) + found))
-        target["source"] = sorted(set(target["source"]) | {i})
-
-
-def helpers_excluded(text: str) -> set[str]:
-    """People the action is about ("talk to Tom", "ask Tom whether"), not helpers."""
-    return set(re.findall(r"\b(?:to|ask|tell|email|call|message|ring|phone|meet)\s+([A-Z][a-z]{2,})\b", text))

@@ -57,6 +57,8 @@ _PATTERNS = [re.compile(p, re.I) for p in [
     r"\b(?:by|before|after|until|till|over|at)\s+(?:the\s+)?(?:easter|christmas|half[- ]term|summer|"
     r"the\s+holidays)(?:\s+(?:holidays?|break))?\b",
     r"\b(?:straight away|right away|immediately|as soon as possible|asap)\b",
+    #: said relative to an event whose date was not given ("the week after the meeting"): kept, not resolved
+    r"\b(?:the\s+)?(?:day|week|month)\s+(?:after|before)\s+(?:the|our|my|this|next)\s+[a-z]+(?:'s)?\b",
 ]]
 _DEADLINE = re.compile(r"^(?:by|before|until|till)\b", re.I)
 _NOT_A_DATE = re.compile(r"^(?:the\s+)?(?:first|second|third)$", re.I)  # "the first" alone: a thing, not a day
@@ -139,7 +141,8 @@ def resolve(phrase: str, today: date | None) -> str | None:
         settings["PREFER_DAY_OF_MONTH"] = "first"
     elif re.fullmatch(r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?", p):
         return _day_of_month(int(re.search(r"\d+", p).group(0)), today)  # type: ignore[union-attr]
-    if re.search(r"\b(?:meet|session|call|catch)", p) or p in ("this session",):
+    if re.search(r"\b(?:meet|session|call|catch)", p) or p in ("this session",) or \
+            re.match(r"(?:the\s+)?(?:day|week|month)\s+(?:after|before)\s", p):
         return None
     found = dateparser.parse(re.sub(r"^the\s+", "", p), languages=["en"], settings=settings)
     return found.date().isoformat() if found else None

@@ -109,7 +109,13 @@ def _confirmed_summary(utts: list[dict[str, Any]], owner: str, today: date | Non
             continue
         parts = [_TAG.sub("", s) for s in split_sentences(_PLAYBACK.sub("", strip_lead_ins(text)))]
         said = " ".join(s for s in parts if not s.rstrip().endswith("?"))
-        tier = _goal_likeness(said, u.get("stage"), today)
+        # goal talk even where the tracker has not marked the goal stage: it plays back the coachee's answer
+        # to a goal question just before ("What do you want, exactly?" - "The Easter week off ...")
+        answers = [utts[j + 1].get("text") or "" for j in range(max(i - 7, 0), i - 1)
+                   if utts[j]["speaker"] != owner and utts[j + 1]["speaker"] == owner
+                   and asks_for_goal(utts[j].get("text") or "")]
+        asked = any(len(content_words(a) & content_words(said)) >= 2 for a in answers)
+        tier = _goal_likeness(said, "goal" if asked else u.get("stage"), today)
         if len(content_words(said)) + len(_NUMBER.findall(said)) >= 3 and tier and (best is None or tier >= best[0]):
             best = (tier, i, _as_goal(said), [i, reply])
     return (best[2], best[3]) if best else None

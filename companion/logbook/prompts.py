@@ -34,9 +34,38 @@ _BACK = re.compile(r"^(?:(?:and|so|okay|ok|right)[\s,]+)*(?:how|when|where)\b.*\
 _OBSTACLE_Q = re.compile(r"get in the way|stop you|go wrong|if (?:that|it) (?:happens|does)|support", re.I)
 
 
+#: A prompt about what could stop the plan, what happens if it fails, or what support it needs ("What might get
+#: in the way?", "And if it does?", "What if it doesn't go okay?", "What support do you need?").
+_FALLBACK_Q = re.compile(r"get in the way|stop you|go wrong|\bwhat if\b|what support|keep you on track|"
+                         r"\bif (?:that|it|this|she|he|they) "
+                         r"(?:happens|does|doesn't|don't|do not|does not|falls? through|says? no)\b|"
+                         r"when that happens", re.I)
+
+
+def asks_about_setbacks(prompt: str) -> bool:
+    """The prompt asks what could go wrong with the plan, or what the coachee would do then."""
+    return bool(_FALLBACK_Q.search(prompt))
+
+
+#: "What's the one thing you'll commit to?": whatever is said in answer is that one action.
+_THE_ONE = re.compile(r"\b(?:the|one) (?:one )?(?:thing|action|step)\b(?! else)", re.I)
+
+
+#: A prompt listing items: "Wakefield, the Hub, co-design?", "the GP federation and the bulletin?".
+_SEVERAL = re.compile(r"\w[\w' -]*,\s*(?:the\s+)?\w[\w' -]*,\s*(?:and\s+)?(?:the\s+)?\w[\w' -]*\?|"
+                      r"\b(?:the|your)\s+[\w' -]+\s+and\s+(?:the|your)\s+[\w' -]+\?", re.I)
+
+
 def names_one_item(prompt: str) -> bool:
     """The prompt is about one item of the plan, so what is said in answer is one action."""
-    return bool(_ONE_THING.match(prompt))
+    if _SEVERAL.search(prompt):
+        return False  # "And the rest? Wakefield, the Hub, co-design?": an answer per item
+    return bool(_ONE_THING.match(prompt) or _THE_ONE.search(prompt))
+
+
+def asks_only_when(prompt: str) -> bool:
+    """"Starting when?", "By when?": the prompt asks only when the step just said will happen."""
+    return bool(_WHEN_FOLLOW_UP.match(prompt.strip()))
 
 
 def follows_up(prompt: str) -> bool:
@@ -53,6 +82,8 @@ def named_item(prompt: str) -> str | None:
     """The plan item a coach's Will prompt is about: "And the role-play, when would that happen?",
     "and the triage with sharon", "When could you get the list?" -> "the role-play", ..., "the list"."""
     text = prompt.strip()
+    if _SEVERAL.search(text):
+        return None  # a list of items names no one of them
     m = _NAMED.match(strip_lead_ins(text)) if _ONE_THING.match(text) else None
     if m and m.group("np").split()[0].lower() in ACTION_VERBS:
         m = None  # "And tell Dom." tells, it names no item
@@ -68,12 +99,14 @@ def raised_item(utts: list[dict[str, Any]], speaker: str, before: int, item: str
     if not want or (when is not None and not want - content_words(when.text)):  # "Then Fridays?": when, not what
         return None
     said = [(j, t) for j in range(before - 1, -1, -1)
-            if utts[j]["speaker"] == speaker and utts[j].get("text") and utts[j].get("stage") != "will"
+            if utts[j]["speaker"] == speaker and utts[j].get("text")
+            and (utts[j].get("stage") != "will" or not utts[j].get("commitment"))  # not a step already planned
             for t in reversed(split_sentences(utts[j]["text"]))
             if want <= content_words(t) and len(content_words(t) - want) >= 2]
     # Where it was put forward as something to do ("I could ask Grace ..."), else where it was last named.
     best = next(((j, t) for j, t in said if _PUT_FORWARD.search(t) or is_step(strip_lead_ins(t))), None)
-    best = best or (said[0] if said else None)
+    if best is None and said:  # else the fullest description in the turn where it was last named
+        best = max((p for p in said if p[0] == said[0][0]), key=lambda p: len(content_words(p[1])))
     return (tidy(best[1]), best[0]) if best else None
 
 
