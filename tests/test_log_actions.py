@@ -7,6 +7,7 @@ from __future__ import annotations
 from companion import logbook
 from companion.analysis.commitments import committed_in_context
 from companion.logbook.dates import when_of
+from companion.logbook.people import you_as
 from tests.test_learning_log import PAIR, WEDNESDAY, make_report
 
 
@@ -212,3 +213,9 @@ def test_people_named_in_an_action_carry_the_role_they_were_introduced_with():
         ("Ben", "I'll email Anjali today and ask for half an hour next week."),
     ], stages="rww")
     assert again[0]["what"].count("diabetes specialist nurse") == 1  # said once where it is said already
+
+
+def test_a_coach_offer_reads_with_the_coachees_name_in_every_form_of_you():
+    offer = "Send you our sign-off paperwork, so you're not starting from scratch, and you've got your copy"
+    assert you_as("Siobhan", offer) == ("Send Siobhan our sign-off paperwork, so Siobhan is not starting from "
+                                        "scratch, and Siobhan has got Siobhan's copy")

@@ -28,7 +28,7 @@ from companion.logbook.details import (
     whole_turn,
 )
 from companion.logbook.items import content_words, tidy
-from companion.logbook.people import attach_helpers, last_name, name_for_pronoun, roles, with_roles
+from companion.logbook.people import attach_helpers, last_name, name_for_pronoun, roles, with_roles, you_as
 from companion.logbook.prompts import asks_about_setbacks, follows_up, named_item, names_one_item, raised_item
 from companion.logbook.restate import (
     CONTINGENCY,
@@ -157,7 +157,7 @@ def draft_actions(utts: list[dict[str, Any]], owner: str, today: date | None,
                 # "Will you message me when it's booked?" - "Yeah. I'll send you a screenshot.": one step, and
                 # the coachee's words for it
                 coach = utts[min(proposed["source"])]["speaker"].split()[0]
-                proposed["what"] = re.sub(r"\byou\b", coach, what, flags=re.I)
+                proposed["what"] = you_as(coach, what)
                 proposed["source"] = sorted(set(proposed["source"]) | {i})
                 proposed["when"], proposed["due"] = proposed["when"] or item["when"], proposed["due"] or item["due"]
             else:
@@ -219,8 +219,7 @@ def _recurring(clause: str, phrase: str) -> bool:
 
 def _to_coachee(offer: str, owner: str) -> str:
     """A coach's offer said to the coachee ("send you our paperwork") as the log reads it ("send Siobhan ...")."""
-    first = owner.split()[0]
-    return re.sub(r"\byou\b", first, re.sub(r"\byour\b", f"{first}'s", offer, flags=re.I), flags=re.I)
+    return you_as(owner.split()[0], offer)
 
 
 def _one_per_turn(said: list[dict[str, Any]]) -> list[dict[str, Any]]:

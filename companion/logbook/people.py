@@ -67,6 +67,17 @@ _PRONOUN = re.compile(r"\b(ask|tell|email|call|message|meet|see|phone|ring|text|
                       r"talk to|check with|speak to|speak with|meet with|catch|go to|send)\s+(her|him)\b", re.I)
 
 
+_YOU_CONTRACTED = {"re": "is", "ve": "has"}
+
+
+def you_as(name: str, text: str) -> str:
+    """"send you our paperwork, so you're not starting" said to Siobhan, as the log reads it:
+    "send Siobhan our paperwork, so Siobhan is not starting"."""
+    text = re.sub(r"\byour\b", f"{name}'s", text, flags=re.I)
+    text = re.sub(r"\byou'(re|ve)\b", lambda m: f"{name} {_YOU_CONTRACTED[m.group(1).lower()]}", text, flags=re.I)
+    return re.sub(r"\byou\b", name, text, flags=re.I)
+
+
 def name_for_pronoun(what: str, name: str | None) -> str:
     """"Ask her" as "Ask Sam" when Sam was the last person named."""
     if name is None:
