@@ -52,6 +52,10 @@ _T = [
     [0.001, 0.002, 0.005, 0.005, 0.05, 0.937],
 ]
 LOG_T = [[math.log(p / sum(row)) for p in row] for row in _T]
+#: Stages move on the coach's questions: a coachee's answer stays in the stage the question opened, so
+#: on a coachee's utterance a move between the four stages costs this much more (log) than on the coach's.
+COACHEE_MOVE = math.log(0.1)
+STEER_WORDS = 20
 LOG_START = [math.log(p) for p in (0.55, 0.33, 0.07, 0.02, 0.02, 0.01)]
 #: Log-odds one cue adds (the coach's count double: the coach steers the stages).
 CUE_WEIGHT = 1.4
@@ -68,6 +72,17 @@ SWITCH_MARGIN = 4.0
 #: Weight of the learned model's log-probabilities (``stagemodel``) beside the cues; decoder state -> class.
 MODEL_WEIGHT = 0.3
 _STATE_CLASS = (0, 1, 2, 3, 4, 0)
+
+
+def _log_t_coachee() -> list[list[float]]:
+    """``LOG_T`` with the moves between the four stages made dearer (``COACHEE_MOVE``)."""
+    return [[t + (COACHEE_MOVE if STATES[j] and STATES[k] and j != k else 0.0) for k, t in enumerate(row)]
+            for j, row in enumerate(LOG_T)]
+
+
+def _steers(ctx: AnalysisContext, i: int) -> bool:
+    """A coach-side turn that can open a stage: a question, or a turn of some length (not "Mm", "Okay")."""
+    return any(a.endswith("_question") for a in ctx.marks[i]["acts"]) or len(ctx.parsed[i].tokens) >= STEER_WORDS
 
 
 def position_prior(f: float) -> list[float]:
@@ -138,10 +153,11 @@ class StageTracker(Component):
         else:
             delta, back = [], []
             prev = self.delta
+            log_t = LOG_T if coach and _steers(ctx, i) else _log_t_coachee()
             for k in range(N):
-                best = max(range(N), key=lambda j: prev[j] + LOG_T[j][k])
+                best = max(range(N), key=lambda j: prev[j] + log_t[j][k])
                 back.append(best)
-                delta.append(prev[best] + LOG_T[best][k] + obs[k])
+                delta.append(prev[best] + log_t[best][k] + obs[k])
         top = max(delta)
         self.delta = [d - top for d in delta]
         self.back.append(back)
