@@ -56,12 +56,13 @@ LOG_T = [[math.log(p / sum(row)) for p in row] for row in _T]
 #: on a coachee's utterance a move between the four stages costs this much more (log) than on the coach's.
 COACHEE_MOVE = math.log(0.1)
 STEER_WORDS = 20
+REALITY, OPTIONS = 2, 3
 LOG_START = [math.log(p) for p in (0.55, 0.33, 0.07, 0.02, 0.02, 0.01)]
 #: Log-odds one cue adds (the coach's count double: the coach steers the stages).
 CUE_WEIGHT = 1.4
 #: Where in a session each state usually sits (fractions of its length), from the default plan's
 #: proportions with generous overlap; outside its range a state pays ``POSITION_WEIGHT`` per unit.
-POSITION = ((0.0, 0.08), (0.0, 0.25), (0.12, 0.6), (0.4, 0.85), (0.65, 1.0), (0.9, 1.0))
+POSITION = ((0.0, 0.08), (0.0, 0.4), (0.12, 0.6), (0.4, 0.85), (0.65, 1.0), (0.9, 1.0))
 POSITION_WEIGHT = 4.0
 #: The live stage changes after this long on a new best stage (and two utterances), or at once
 #: when the new stage leads by ``SWITCH_MARGIN`` in log-odds.
@@ -137,6 +138,8 @@ class StageTracker(Component):
         if not coach and is_yes_but(u.text):
             self.yes_but.add(i)
         obs = [CUE_WEIGHT * s for s in cue_scores(ctx.parsed[i].joined, coach)]
+        if i in self.yes_but:
+            obs[REALITY] = min(obs[REALITY], obs[OPTIONS])  # the obstacle is part of weighing the idea up
         if self.model is not None and i < len(ctx.vectors):
             vec = ctx.vectors[i]
             prev = self.prev_coach if self.prev_coach is not None else np.zeros_like(vec)
