@@ -4,7 +4,10 @@ Each utterance gets cue scores from what is said (``stagecues``: the coach's
 questions say most). Cues alone flicker, and most utterances ("yes", "mm, and
 then?") carry none, so the stage is decoded with a small hidden-Markov model
 whose transitions say how conversations move: an opening, then mostly forward
-through the stages, sometimes back, rarely skipping, then a closing. When the
+through the stages, sometimes back, rarely skipping, then a closing. Stages
+move on the coach's questions: on a coachee's answer, or a coach's "Mm", a move
+between stages costs ten times more (a "yes, but" that drops back from Options
+is relabelled Reality after decoding, so it does not pull the decoder). When the
 session's length is known (a recording or transcript, or a live plan) a soft
 prior on position helps: Will rarely comes in the first minutes.
 
@@ -54,14 +57,19 @@ _T = [
 LOG_T = [[math.log(p / sum(row)) for p in row] for row in _T]
 #: Stages move on the coach's questions: a coachee's answer stays in the stage the question opened, so
 #: on a coachee's utterance a move between the four stages costs this much more (log) than on the coach's.
+#: The same holds for the coach's backchannels and short remarks ("Mm", "Okay"): only a question, or a
+#: turn of at least ``STEER_WORDS`` words, moves the stage freely.
 COACHEE_MOVE = math.log(0.1)
 STEER_WORDS = 20
+LOG_T_QUIET = [[t + (COACHEE_MOVE if STATES[j] and STATES[k] and j != k else 0.0) for k, t in enumerate(row)]
+               for j, row in enumerate(LOG_T)]
 REALITY, OPTIONS = 2, 3
 LOG_START = [math.log(p) for p in (0.55, 0.33, 0.07, 0.02, 0.02, 0.01)]
 #: Log-odds one cue adds (the coach's count double: the coach steers the stages).
 CUE_WEIGHT = 1.4
 #: Where in a session each state usually sits (fractions of its length), from the default plan's
-#: proportions with generous overlap; outside its range a state pays ``POSITION_WEIGHT`` per unit.
+#: proportions with generous overlap (Goal up to 40%: agreeing a goal often takes longer than its plan share);
+#: outside its range a state pays ``POSITION_WEIGHT`` per unit.
 POSITION = ((0.0, 0.08), (0.0, 0.4), (0.12, 0.6), (0.4, 0.85), (0.65, 1.0), (0.9, 1.0))
 POSITION_WEIGHT = 4.0
 #: The live stage changes after this long on a new best stage (and two utterances), or at once
@@ -73,12 +81,6 @@ SWITCH_MARGIN = 4.0
 #: Weight of the learned model's log-probabilities (``stagemodel``) beside the cues; decoder state -> class.
 MODEL_WEIGHT = 0.3
 _STATE_CLASS = (0, 1, 2, 3, 4, 0)
-
-
-def _log_t_coachee() -> list[list[float]]:
-    """``LOG_T`` with the moves between the four stages made dearer (``COACHEE_MOVE``)."""
-    return [[t + (COACHEE_MOVE if STATES[j] and STATES[k] and j != k else 0.0) for k, t in enumerate(row)]
-            for j, row in enumerate(LOG_T)]
 
 
 def _steers(ctx: AnalysisContext, i: int) -> bool:
@@ -156,7 +158,7 @@ class StageTracker(Component):
         else:
             delta, back = [], []
             prev = self.delta
-            log_t = LOG_T if coach and _steers(ctx, i) else _log_t_coachee()
+            log_t = LOG_T if coach and _steers(ctx, i) else LOG_T_QUIET
             for k in range(N):
                 best = max(range(N), key=lambda j: prev[j] + log_t[j][k])
                 back.append(best)
