@@ -35,7 +35,7 @@ import numpy as np
 from companion.analysis import stagemodel
 from companion.analysis.base import AnalysisContext, Component
 from companion.analysis.plan import resolve_plan
-from companion.analysis.results import StageSpan
+from companion.analysis.results import FlagKind, StageSpan
 from companion.analysis.stagecues import cue_scores, is_yes_but
 from companion.analysis.stageflags import StageFlags
 from companion.model import STAGES, Audience, Event, EventType
@@ -116,6 +116,8 @@ class StageTracker(Component):
         self.yes_but: set[int] = set()
         #: Stages come from words: untranscribed speech gets no stage.
         self.transcribed_any = False
+        #: Utterances of an off-topic stretch (no stage in the report) -> the stage they were decoded in.
+        self.asides: dict[int, str | None] = {}
         #: Groups: the member whose turn is being decoded (None: a pair, or talk outside the turns),
         #: and the end of that turn's latest utterance.
         self.turn: str | None = None
@@ -289,7 +291,9 @@ class StageTracker(Component):
 
     def finish(self, ctx: AnalysisContext, end: float) -> list[Event]:
         events = self._restart(ctx, None) if self.turn is not None else self._flush(ctx)
-        return events + self.flags.finish(ctx, self, end)
+        events += self.flags.finish(ctx, self, end)
+        self._set_asides(ctx)
+        return events
 
     # -- report --------------------------------------------------------------
     def spans(self, ctx: AnalysisContext, end: float) -> list[StageSpan]:
@@ -306,11 +310,27 @@ class StageTracker(Component):
             out.append(StageSpan(current[0], current[1], end))
         return out
 
+    def _set_asides(self, ctx: AnalysisContext) -> None:
+        """Off-topic stretches (``topic_drift`` flags, with their utterances) have no stage, as small talk has
+        none; their time leaves the stage they were decoded in. Known only once a stretch is flagged, so at
+        the end (and in any report), not live."""
+        for f in ctx.flags:
+            if f.kind != FlagKind.TOPIC_DRIFT:
+                continue
+            for j in f.utterances:
+                if j not in self.asides and j not in self.window:
+                    self.asides[j] = ctx.marks[j]["stage"]
+                    ctx.marks[j]["stage"] = None
+
     def contribute(self, ctx: AnalysisContext, report: dict[str, Any]) -> None:
+        self._set_asides(ctx)
         end = report["session"]["duration_s"]
         report["stages"] = [s.to_dict() for s in self.spans(ctx, end)]
         report["stage_revisions"] = [{k: v for k, v in r.items() if k != "last"} for r in self.revisions]
         totals = self.time_in_stage(ctx)
+        for j, s in self.asides.items():
+            if s:
+                totals[s] -= ctx.marks[j].get("talk_s", ctx.utterances[j].duration)
         plan = resolve_plan(ctx.plan, ctx.length_s or end)
         if plan is not None:
             report["plan"] = {**plan.report(), "stages": [
