@@ -45,7 +45,10 @@ def session(talk: list[str]) -> list[tuple]:
 def test_wandering_talk_is_flagged_once():
     r = run(session(HOLIDAY))
     (flag,) = r.flags("topic_drift")
-    assert flag["end"] - flag["start"] >= 150
+    # The span is the holiday talk itself (not the on-topic talk in the window before it), at least 90 s of it.
+    first_holiday = min(u.start for u in r.analyzer.ctx.utterances if u.text in HOLIDAY)
+    assert first_holiday <= flag["start"] < first_holiday + 15
+    assert flag["end"] - flag["start"] >= 90
     assert "presentation" in flag["message"] or "findings" in flag["message"]
     assert "goal" in flag["suggestion"] or "achieve" in flag["suggestion"]
 
@@ -58,3 +61,23 @@ def test_talk_about_the_goal_is_not_drift():
     r = run(session(ON_TOPIC))
     assert not r.flags("topic_drift")
     assert "presentation" in r.report["goal_terms"]
+
+
+def test_a_digression_that_ends_has_no_stage_and_its_flag_names_its_utterances():
+    # Two minutes of holiday talk inside Reality, then back to the presentation: the flag ends about where
+    # the digression did (not a whole window later), carries its utterances, and they have no stage.
+    lines: list[tuple] = list(GOAL)
+    for line in ON_TOPIC * 2 + [HOLIDAY[k % len(HOLIDAY)] for k in range(20)] + ON_TOPIC * 2:
+        lines.append(("E", line, 5.0))
+        lines.append(("C", "Mm, go on.", 1.5))
+    r = run(lines)
+    (flag,) = r.flags("topic_drift")
+    utts = r.report["utterances"]
+    holiday = [u["index"] for u in utts if u["text"] in HOLIDAY]
+    back = min(u["start"] for u in utts if u["text"] in ON_TOPIC and u["index"] > holiday[-1])
+    assert flag["end"] < back
+    assert flag["utterances"] and set(flag["utterances"]) <= set(range(holiday[0] - 30, holiday[-1] + 2))
+    assert all(utts[j]["stage"] is None for j in flag["utterances"])
+    assert len(set(flag["utterances"]) & set(holiday)) >= len(holiday) // 2
+    # Talk on either side keeps its stage.
+    assert utts[holiday[0] - 10]["stage"] and utts[-1]["stage"]

@@ -101,8 +101,8 @@ def test_no_will_flag_live_from_the_clock():
 
 def test_stage_overrun_from_ticks():
     plan = {"goal": 3, "reality": 1, "options": 1, "will": 1}
-    lines = [(w, t, 40.0) for w, t in GROW_DIALOGUE[:10]]  # ends in Reality, four minutes of it
-    r = run(lines, planned=6, stage_minutes=plan, finish=False, tick_every=5, until=400)
+    lines = [(w, t, 40.0) for w, t in GROW_DIALOGUE[:12]]  # ends in Reality, four minutes of it
+    r = run(lines, planned=6, stage_minutes=plan, finish=False, tick_every=5, until=480)
     (flag,) = r.flags("stage_overrun")
     assert flag["stage"] == "reality"
     assert flag["actual_s"] >= flag["planned_s"] + 120
@@ -246,3 +246,25 @@ def test_three_yes_buts_after_ideas_make_a_loop_and_one_does_not():
     assert [r.marks("stage")[k] for k in (6, 9, 12)] == ["reality"] * 3  # a "yes, but" is Reality
     one = YES_BUT[:7] + YES_BUT[13:]
     assert not run(one).flags("stage_loop")
+
+
+def test_a_coachee_answer_stays_in_the_stage_its_question_opened():
+    # The coach's goal questions (what it would look like, what matters most) keep the stage at Goal
+    # while the coachee talks about the situation: stages move on the coach's questions.
+    lines = [
+        ("C", "Hi Sam, good to see you."),
+        ("E", "Hi, thanks for making time."),
+        ("C", "What would you like to get out of our session today?"),
+        ("E", "I don't know. Everything at the moment. The meetings always overrun, nobody reads the agenda."),
+        ("C", "What would on top of it look like?"),
+        ("E", "The problem is that last week it happened again, and the week before, it's every time."),
+        ("C", "Mm."),
+        ("E", "And my manager never says anything about it, so I end up staying late."),
+        ("C", "Out of all of that, what matters most to you?"),
+        ("E", "Finishing the weekly meeting on time, three weeks in a row."),
+        ("C", "What is happening in those meetings at the moment?"),
+        ("E", "People arrive late and it always overruns."),
+    ]
+    r = run(lines, planned=10)
+    assert r.marks("stage")[2:10] == ["goal"] * 8
+    assert r.marks("stage")[10:] == ["reality"] * 2

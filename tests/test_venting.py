@@ -78,3 +78,17 @@ def test_threshold_follows_the_plan():
     lines = venting(4)
     assert not run(lines, planned=60).flags("venting")  # 9 min allowed in an hour
     assert run(lines, planned=20).flags("venting")  # 3 min in twenty minutes
+
+
+@pytest.mark.parametrize("asr", [False, True])
+def test_problem_talk_answering_the_coachs_questions_is_not_venting(asr):
+    # The same eight minutes of complaints, but each answers a coach's question about the situation
+    # (two a minute): that is the coach exploring Reality, not the coachee venting.
+    questions = ["What happens then?", "How does the team react?", "What does your manager say?"]
+    lines = [("C", "What would you like to talk about?"), ("E", "My colleague.")]
+    for k in range(16):
+        lines.append(("C", questions[k % len(questions)], 3.0))
+        lines.append(("E", COMPLAINTS[k % len(COMPLAINTS)], 27.0))
+    r = run(unpunctuated(lines) if asr else lines)
+    assert not r.flags("venting")
+    assert r.report["focus_summary"]["problem_stretches"]  # the problem talk itself is still seen

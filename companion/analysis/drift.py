@@ -11,7 +11,13 @@ gossip, so stem overlap with the topic does not drop there. Relative, not
 absolute: how close on-topic talk sits varies from session to session (a
 window of 06's gossip, 0.25, is closer than on-topic windows of 08 or 12).
 Small talk and contracting (stage none) and re-contracting (goal) are not
-judged. The flag's span starts where the first drifting window began.
+judged. While the flag is open its span runs from where the first drifting
+window began; once talk is back on topic (or at the end) the span narrows to
+the digression itself, the run of coachee talk furthest below the line, and the
+flag lists every utterance in it, whose stage the stage tracker then clears
+(off-topic talk has no GROW stage). Talk kept out of the topic while drifting,
+or drifting windows kept out of the usual, would cure the limits below but
+raised false drifts in 12 and 14, so they are not done.
 
 History (issue 11). The goal sentence alone (stem overlap, or embeddings) did
 not separate 06's gossip from on-topic talk, and raised drift in 08 and 14.
@@ -89,7 +95,10 @@ class TopicDrift(Component):
         self.usual: list[float] = []  # every judged window's closeness, sorted
         self.drift_since: float | None = None
         self.drift_from: float | None = None
+        self.line = 0.0  # the closeness below which talk counted as drifting, when the drift was first seen
         self.flag: Flag | None = None
+        self.recent: deque[tuple[float, int]] = deque()  # (start, index) of every utterance, both sides
+        self.judged: deque[tuple[float, float, int, float]] = deque()  # coachee: start, end, words, closeness
 
     def update(self, ctx: AnalysisContext, i: int) -> list[Event]:
         u = ctx.utterances[i]
@@ -102,6 +111,12 @@ class TopicDrift(Component):
                 self.turn = turn
             if turn is None:
                 return events
+        self.recent.append((u.start, i))
+        while self.recent and self.recent[0][0] < u.start - 2 * DRIFT_WINDOW_S and (
+                self.drift_from is None or self.recent[0][0] < self.drift_from):
+            self.recent.popleft()
+        while self.judged and self.judged[0][0] < self.recent[0][0]:
+            self.judged.popleft()
         if ctx.role_of(u.speaker) is not None and not ctx.is_coachee_side(u.speaker):
             return events
         stems = ctx.parsed[i].stems
@@ -130,6 +145,7 @@ class TopicDrift(Component):
     def _judge(self, ctx: AnalysisContext, start: float, end: float, n: int, closeness: float,
                who: str) -> list[Event]:
         self.window.append((start, end, n, closeness, who))
+        self.judged.append((start, end, n, closeness))
         self.words += n
         self.weighted += n * closeness
         while self.window and self.window[0][1] < end - DRIFT_WINDOW_S:
@@ -142,13 +158,16 @@ class TopicDrift(Component):
         insort(self.usual, mean)
         usual = float(np.median(self.usual))
         if usual <= 0 or mean >= DRIFT_MAX_RATIO * usual:
+            if self.flag is not None:
+                self._close(ctx, end)
             self.flag = None  # back on topic: the next drift is a new stretch
             self.drift_since = self.drift_from = None
             return []
         if self.drift_since is None:
             self.drift_since, self.drift_from = start, self.window[0][0]
+            self.line = DRIFT_MAX_RATIO * usual
         if self.flag is not None:
-            self.flag = ctx.grow_flag(self.flag, end=end)
+            self.flag = ctx.grow_flag(self.flag, end=end, utterances=self._since(self.flag.start, end))
             return []
         if start - self.drift_since < DRIFT_MIN_S:
             return []
@@ -158,8 +177,40 @@ class TopicDrift(Component):
         self.flag, ev = ctx.raise_flag(
             FlagKind.TOPIC_DRIFT, self.drift_from, end,
             f"The last {minutes(end - self.drift_from)} have moved away from the goal{about}.",
-            "How does this connect with what you want to achieve today?")
+            "How does this connect with what you want to achieve today?",
+            utterances=self._since(self.drift_from, end))
         return [ev]
+
+    def _close(self, ctx: AnalysisContext, back: float, still: bool = False) -> None:
+        """The flagged windows (up to ``back``) say that talk drifted, not exactly where: the digression is
+        the stretch of coachee talk in them that sits furthest below the line (the run with the greatest
+        sum of words x (line - closeness), the line as it stood when the drift was first seen: a long
+        drift lowers the usual). The flag keeps that span and every utterance in it (both speakers'); the
+        stage tracker gives them no stage, as off-topic talk has none. A session that ends still drifting
+        keeps the flag's end."""
+        assert self.flag is not None
+        line = self.line
+        best, run, first, span = 0.0, 0.0, 0.0, None
+        for start, end, n, c in self.judged:
+            if not self.flag.start <= start <= back:
+                continue
+            if run <= 0:
+                run, first = 0.0, start
+            run += n * (line - c)
+            if run > best:
+                best, span = run, (first, end)
+        if span is not None:
+            span = (span[0], self.flag.end if still else span[1])  # still drifting: it runs to the end
+            self.flag = ctx.grow_flag(self.flag, start=span[0], end=span[1], utterances=self._since(*span))
+
+    def finish(self, ctx: AnalysisContext, end: float) -> list[Event]:
+        if self.flag is not None:  # still drifting at the end
+            self._close(ctx, end, still=True)
+        return []
+
+    def _since(self, start: float, end: float) -> tuple[int, ...]:
+        """Every utterance (both sides) that starts within [start, end]."""
+        return tuple(j for t, j in self.recent if start <= t <= end)
 
     def contribute(self, ctx: AnalysisContext, report: dict[str, Any]) -> None:
         report["goal_terms"] = [self.goal_words[w] for w, _ in self.goal.most_common(8)]

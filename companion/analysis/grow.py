@@ -4,7 +4,10 @@ Each utterance gets cue scores from what is said (``stagecues``: the coach's
 questions say most). Cues alone flicker, and most utterances ("yes", "mm, and
 then?") carry none, so the stage is decoded with a small hidden-Markov model
 whose transitions say how conversations move: an opening, then mostly forward
-through the stages, sometimes back, rarely skipping, then a closing. When the
+through the stages, sometimes back, rarely skipping, then a closing. Stages
+move on the coach's questions: on a coachee's answer, or a coach's "Mm", a move
+between stages costs ten times more (a "yes, but" that drops back from Options
+is relabelled Reality after decoding, so it does not pull the decoder). When the
 session's length is known (a recording or transcript, or a live plan) a soft
 prior on position helps: Will rarely comes in the first minutes.
 
@@ -32,7 +35,7 @@ import numpy as np
 from companion.analysis import stagemodel
 from companion.analysis.base import AnalysisContext, Component
 from companion.analysis.plan import resolve_plan
-from companion.analysis.results import StageSpan
+from companion.analysis.results import FlagKind, StageSpan
 from companion.analysis.stagecues import cue_scores, is_yes_but
 from companion.analysis.stageflags import StageFlags
 from companion.model import STAGES, Audience, Event, EventType
@@ -52,12 +55,22 @@ _T = [
     [0.001, 0.002, 0.005, 0.005, 0.05, 0.937],
 ]
 LOG_T = [[math.log(p / sum(row)) for p in row] for row in _T]
+#: Stages move on the coach's questions: a coachee's answer stays in the stage the question opened, so
+#: on a coachee's utterance a move between the four stages costs this much more (log) than on the coach's.
+#: The same holds for the coach's backchannels and short remarks ("Mm", "Okay"): only a question, or a
+#: turn of at least ``STEER_WORDS`` words, moves the stage freely.
+COACHEE_MOVE = math.log(0.1)
+STEER_WORDS = 20
+LOG_T_QUIET = [[t + (COACHEE_MOVE if STATES[j] and STATES[k] and j != k else 0.0) for k, t in enumerate(row)]
+               for j, row in enumerate(LOG_T)]
+REALITY, OPTIONS = 2, 3
 LOG_START = [math.log(p) for p in (0.55, 0.33, 0.07, 0.02, 0.02, 0.01)]
 #: Log-odds one cue adds (the coach's count double: the coach steers the stages).
 CUE_WEIGHT = 1.4
 #: Where in a session each state usually sits (fractions of its length), from the default plan's
-#: proportions with generous overlap; outside its range a state pays ``POSITION_WEIGHT`` per unit.
-POSITION = ((0.0, 0.08), (0.0, 0.25), (0.12, 0.6), (0.4, 0.85), (0.65, 1.0), (0.9, 1.0))
+#: proportions with generous overlap (Goal up to 40%: agreeing a goal often takes longer than its plan share);
+#: outside its range a state pays ``POSITION_WEIGHT`` per unit.
+POSITION = ((0.0, 0.08), (0.0, 0.4), (0.12, 0.6), (0.4, 0.85), (0.65, 1.0), (0.9, 1.0))
 POSITION_WEIGHT = 4.0
 #: The live stage changes after this long on a new best stage (and two utterances), or at once
 #: when the new stage leads by ``SWITCH_MARGIN`` in log-odds.
@@ -68,6 +81,11 @@ SWITCH_MARGIN = 4.0
 #: Weight of the learned model's log-probabilities (``stagemodel``) beside the cues; decoder state -> class.
 MODEL_WEIGHT = 0.3
 _STATE_CLASS = (0, 1, 2, 3, 4, 0)
+
+
+def _steers(ctx: AnalysisContext, i: int) -> bool:
+    """A coach-side turn that can open a stage: a question, or a turn of some length (not "Mm", "Okay")."""
+    return any(a.endswith("_question") for a in ctx.marks[i]["acts"]) or len(ctx.parsed[i].tokens) >= STEER_WORDS
 
 
 def position_prior(f: float) -> list[float]:
@@ -98,6 +116,8 @@ class StageTracker(Component):
         self.yes_but: set[int] = set()
         #: Stages come from words: untranscribed speech gets no stage.
         self.transcribed_any = False
+        #: Utterances of an off-topic stretch (no stage in the report) -> the stage they were decoded in.
+        self.asides: dict[int, str | None] = {}
         #: Groups: the member whose turn is being decoded (None: a pair, or talk outside the turns),
         #: and the end of that turn's latest utterance.
         self.turn: str | None = None
@@ -122,6 +142,8 @@ class StageTracker(Component):
         if not coach and is_yes_but(u.text):
             self.yes_but.add(i)
         obs = [CUE_WEIGHT * s for s in cue_scores(ctx.parsed[i].joined, coach)]
+        if i in self.yes_but:
+            obs[REALITY] = min(obs[REALITY], obs[OPTIONS])  # the obstacle is part of weighing the idea up
         if self.model is not None and i < len(ctx.vectors):
             vec = ctx.vectors[i]
             prev = self.prev_coach if self.prev_coach is not None else np.zeros_like(vec)
@@ -138,10 +160,11 @@ class StageTracker(Component):
         else:
             delta, back = [], []
             prev = self.delta
+            log_t = LOG_T if coach and _steers(ctx, i) else LOG_T_QUIET
             for k in range(N):
-                best = max(range(N), key=lambda j: prev[j] + LOG_T[j][k])
+                best = max(range(N), key=lambda j: prev[j] + log_t[j][k])
                 back.append(best)
-                delta.append(prev[best] + LOG_T[best][k] + obs[k])
+                delta.append(prev[best] + log_t[best][k] + obs[k])
         top = max(delta)
         self.delta = [d - top for d in delta]
         self.back.append(back)
@@ -268,7 +291,9 @@ class StageTracker(Component):
 
     def finish(self, ctx: AnalysisContext, end: float) -> list[Event]:
         events = self._restart(ctx, None) if self.turn is not None else self._flush(ctx)
-        return events + self.flags.finish(ctx, self, end)
+        events += self.flags.finish(ctx, self, end)
+        self._set_asides(ctx)
+        return events
 
     # -- report --------------------------------------------------------------
     def spans(self, ctx: AnalysisContext, end: float) -> list[StageSpan]:
@@ -285,11 +310,27 @@ class StageTracker(Component):
             out.append(StageSpan(current[0], current[1], end))
         return out
 
+    def _set_asides(self, ctx: AnalysisContext) -> None:
+        """Off-topic stretches (``topic_drift`` flags, with their utterances) have no stage, as small talk has
+        none; their time leaves the stage they were decoded in. Known only once a stretch is flagged, so at
+        the end (and in any report), not live."""
+        for f in ctx.flags:
+            if f.kind != FlagKind.TOPIC_DRIFT:
+                continue
+            for j in f.utterances:
+                if j not in self.asides and j not in self.window:
+                    self.asides[j] = ctx.marks[j]["stage"]
+                    ctx.marks[j]["stage"] = None
+
     def contribute(self, ctx: AnalysisContext, report: dict[str, Any]) -> None:
+        self._set_asides(ctx)
         end = report["session"]["duration_s"]
         report["stages"] = [s.to_dict() for s in self.spans(ctx, end)]
         report["stage_revisions"] = [{k: v for k, v in r.items() if k != "last"} for r in self.revisions]
         totals = self.time_in_stage(ctx)
+        for j, s in self.asides.items():
+            if s:
+                totals[s] -= ctx.marks[j].get("talk_s", ctx.utterances[j].duration)
         plan = resolve_plan(ctx.plan, ctx.length_s or end)
         if plan is not None:
             report["plan"] = {**plan.report(), "stages": [

@@ -30,6 +30,13 @@ CUES: dict[str, re.Pattern[str]] = {
         r"what would be (most )?(useful|helpful)", r"want instead", r"like (it|things|the situation) to be",
         r"what do you want", r"bring (today|to this|to the session)", r"work on today",
         r"where would you like to be", r"what would good look like", r"how would you like",
+        # What the coachee wants: the future pictured, what would count, what matters and what comes first.
+        r"what would( \S+){0,6} look like", r"what would (count|be different|change|make (a|the) (real )?difference)",
+        r"what 's different", r"when you (picture|imagine)", r"what would (it|that) mean (for|to) you",
+        r"(most|more) (important|useful|urgent|helpful)", r"matters? (most|to you)",
+        r"why does (that|this|it)( one)? matter", r"what makes (that|this|it) important",
+        r"if (you could only|one thing)", r"(like|want) to have (achieved|happened|in place|done)",
+        r"what 's realistic", r"the right goal",
     ),
     "reality": _cues(
         r"(what|how) (is|'s|are|'re) (happening|going on|it like|things)", r"at the moment",

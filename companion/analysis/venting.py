@@ -6,6 +6,10 @@ could do. Venting is healthy at first (peer-coaching guidance gives it about
 five minutes), so a stretch of problem talk is flagged only once it has lasted
 ``venting_threshold_s`` without a move towards what the coachee wants; the
 flag then grows with the stretch so the coach sees how long it has lasted.
+Problem talk that answers the coach's steady questions (``VENTING_MAX_QUESTIONS_PER_MIN``
+or more in the stretch) is the coach exploring the situation, not venting: in
+devsets/grow the coach asks 0.2 and 0.5 questions a minute in the two venting
+episodes, 1.9 while the coachee of 06 describes her problem in answer to them.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ VENTING_MIN_S = 180.0
 VENTING_MAX_S = 480.0
 #: Neutral talk this long after the last complaint ends a stretch.
 VENTING_GAP_S = 120.0
+#: Coach questions a minute in a problem stretch at which it is exploration, not venting.
+VENTING_MAX_QUESTIONS_PER_MIN = 1.0
 
 
 def focus_of(joined: str) -> str:
@@ -84,6 +90,7 @@ class VentingTracker(Component):
         self.flag: Flag | None = None
         self.utts: list[int] = []  # the problem utterances of the current stretch
         self.who: str | None = None
+        self.questions = 0  # the coach side's questions in the current stretch
         self.stretches: list[dict[str, Any]] = []
 
     def _threshold(self, ctx: AnalysisContext) -> float:
@@ -91,6 +98,8 @@ class VentingTracker(Component):
 
     def update(self, ctx: AnalysisContext, i: int) -> list[Event]:
         u = ctx.utterances[i]
+        if self.start is not None and ctx.is_coach_side(u.speaker):
+            self.questions += any(a.endswith("_question") for a in ctx.marks[i]["acts"])
         if not ctx.is_coachee_side(u.speaker) or not u.transcribed:
             return []
         focus = focus_of(ctx.parsed[i].joined)
@@ -100,7 +109,7 @@ class VentingTracker(Component):
         if focus == "problem":
             if self.start is None:
                 self.start, self.problem_in_stretch, self.talk_in_stretch = u.start, 0.0, 0.0
-                self.utts, self.who = [], u.speaker
+                self.utts, self.who, self.questions = [], u.speaker, 0
             self.last_problem = u.end
             self.utts.append(i)
             self.problem_in_stretch += talk
@@ -124,6 +133,8 @@ class VentingTracker(Component):
         # Mostly problem talk, for long enough: healthy venting stays unflagged.
         if lasted < self._threshold(ctx) or self.problem_in_stretch < 0.5 * self.talk_in_stretch:
             return []
+        if self.questions >= VENTING_MAX_QUESTIONS_PER_MIN * lasted / 60:
+            return []  # answering the coach's questions: exploring the situation
         self.flag, ev = ctx.raise_flag(
             FlagKind.VENTING, self.start, now, self._message(lasted),
             "So, how would you like the situation to be?", utterances=tuple(self.utts), who=self.who,
