@@ -153,8 +153,9 @@ def test_make_run_then_two_browsers_show_each_others_words(served, playwright_in
         def heard(listener: str, speaker_role: str):
             """The other person's final caption on this page, once it carries most of the spoken words."""
             page = pages[listener]
-            for el in page.locator("#captions p[data-final='false']").all():
-                interim_seen[listener].add(el.get_attribute("data-caption") or "")
+            # read in one call: an interim line can be replaced by its final between two calls
+            interim_seen[listener].update(page.eval_on_selector_all(
+                "#captions p[data-final='false']", "els => els.map((e) => e.getAttribute('data-caption') || '')"))
             name, _, text = LINES[speaker_role]
             want = words(text)
             for c in captions(page):
