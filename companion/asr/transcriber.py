@@ -54,6 +54,12 @@ INTERIM_DECODING: dict[str, Any] = {"beam_size": 1, "temperature": (0.0,), "word
                                     "hallucination_silence_s": None}
 
 
+#: Final text kept per session as the next decode's context (the engine uses its last ``prompt_chars``) ...
+SAID_CHARS = 400
+#: ... for this many sessions at most (the least recently transcribed is forgotten first).
+SAID_SESSIONS = 64
+
+
 @dataclass
 class _Job:
     audio: np.ndarray | None  # None: pass through untranscribed, in order
@@ -72,6 +78,7 @@ class _Interim:
     audio: np.ndarray
     done: InterimDone
     submitted: float
+    session: Hashable = ""
 
 
 @dataclass
@@ -113,6 +120,8 @@ class Transcriber:
         self._busy = False
         self._busy_final = False
         self._closed = False
+        # Each session's latest final text, Whisper's context for its next decode (never another session's).
+        self._said: dict[Hashable, str] = {}
         self._thread = threading.Thread(target=self._run, name="companion-asr", daemon=True)
         self._thread.start()
 
@@ -154,7 +163,7 @@ class Transcriber:
             self._cond.notify_all()
             return True
 
-    def submit_interim(self, audio: np.ndarray, done: InterimDone, *, key: Hashable) -> bool:
+    def submit_interim(self, audio: np.ndarray, done: InterimDone, *, key: Hashable, session: Hashable = "") -> bool:
         """Ask for the words so far; False (and ``done`` is never called) when refused under load."""
         with self._cond:
             if self._closed or any(j.seconds for j in self._queue):
@@ -164,7 +173,7 @@ class Transcriber:
             if old is not None:
                 self.stats.interims_skipped += 1
                 self._answer(old.done, None)
-            self._interims[key] = _Interim(audio, done, time.monotonic())
+            self._interims[key] = _Interim(audio, done, time.monotonic(), session)
             self._cond.notify_all()
             return True
 
@@ -245,7 +254,8 @@ class Transcriber:
         t0 = time.perf_counter()
         text = None
         try:
-            segments = self.engine.transcribe(job.audio, words=False, options=self.interim_options)
+            segments = self.engine.transcribe(job.audio, words=False, options=self.interim_options,
+                                              prompt=self._said.get(job.session))
             text = " ".join(s.text for s in segments).strip()
             self.stats.interims += 1
         except Exception:
@@ -259,8 +269,10 @@ class Transcriber:
         if live:
             t0 = time.perf_counter()
             try:
-                texts = self.engine.transcribe_clips([j.audio for j in live], gap_s=self.gap_s)
+                texts = self.engine.transcribe_clips([j.audio for j in live], gap_s=self.gap_s,
+                                                     prompt=self._said.get(live[0].session))
                 results = {id(j): t for j, t in zip(live, texts)}
+                self._remember(live[0].session, [t.text for t in texts])
                 self.stats.transcribed += len(live)
             except Exception:  # a bug or a broken model must not stop talk metrics
                 log.exception("speech recognition failed; passing %d clip(s) on untranscribed", len(live))
@@ -271,6 +283,14 @@ class Transcriber:
             if j.audio is None and not j.skipped:
                 self.stats.passed_through += 1
             self._answer(j.done, results.get(id(j)))
+
+    def _remember(self, session: Hashable, texts: list[str]) -> None:
+        """Keep the session's last ``SAID_CHARS`` characters of final text; the least recent session goes first."""
+        said = " ".join([self._said.pop(session, ""), *texts]).strip()[-SAID_CHARS:]
+        if said:
+            self._said[session] = said
+        while len(self._said) > SAID_SESSIONS:
+            del self._said[next(iter(self._said))]
 
     @staticmethod
     def _answer(done: Callable[[Any], Any], value: Any) -> None:
