@@ -226,8 +226,7 @@ class SpeakerStream:
         def done(text: str | None, uid=uid, start=start) -> None:
             self._deliver(self._interim_done, uid, start, text)
 
-        self._interim_in_flight = self.transcriber.submit_interim(audio, done, key=(self.session, self.speaker),
-                                                                 session=self.session)
+        self._interim_in_flight = self.transcriber.submit_interim(audio, done, key=(self.session, self.speaker))
 
     def _maybe_early_final(self) -> None:
         """Recognise the stretch as soon as the speaker has been quiet for ``tail_ms``, if the worker is idle.

@@ -78,7 +78,6 @@ class _Interim:
     audio: np.ndarray
     done: InterimDone
     submitted: float
-    session: Hashable = ""
 
 
 @dataclass
@@ -120,7 +119,8 @@ class Transcriber:
         self._busy = False
         self._busy_final = False
         self._closed = False
-        # Each session's latest final text, Whisper's context for its next decode (never another session's).
+        # Each session's latest final text, Whisper's context for its next final (never another session's).
+        # Interims decode without it: a prompt needs a wider window (see engine.py), too dear once a second.
         self._said: dict[Hashable, str] = {}
         self._thread = threading.Thread(target=self._run, name="companion-asr", daemon=True)
         self._thread.start()
@@ -163,7 +163,7 @@ class Transcriber:
             self._cond.notify_all()
             return True
 
-    def submit_interim(self, audio: np.ndarray, done: InterimDone, *, key: Hashable, session: Hashable = "") -> bool:
+    def submit_interim(self, audio: np.ndarray, done: InterimDone, *, key: Hashable) -> bool:
         """Ask for the words so far; False (and ``done`` is never called) when refused under load."""
         with self._cond:
             if self._closed or any(j.seconds for j in self._queue):
@@ -173,7 +173,7 @@ class Transcriber:
             if old is not None:
                 self.stats.interims_skipped += 1
                 self._answer(old.done, None)
-            self._interims[key] = _Interim(audio, done, time.monotonic(), session)
+            self._interims[key] = _Interim(audio, done, time.monotonic())
             self._cond.notify_all()
             return True
 
@@ -254,8 +254,7 @@ class Transcriber:
         t0 = time.perf_counter()
         text = None
         try:
-            segments = self.engine.transcribe(job.audio, words=False, options=self.interim_options,
-                                              prompt=self._said.get(job.session))
+            segments = self.engine.transcribe(job.audio, words=False, options=self.interim_options)
             text = " ".join(s.text for s in segments).strip()
             self.stats.interims += 1
         except Exception:
