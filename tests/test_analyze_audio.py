@@ -59,9 +59,9 @@ def test_stereo_with_the_model_and_named_channels(tmp_path, capsys, dialogue, mo
     calls = []
     real = WhisperEngine.transcribe_clips
 
-    def counting(self, clips, gap_s=0.5):
+    def counting(self, clips, gap_s=0.5, **kw):
         calls.append(len(clips))
-        return real(self, clips, gap_s=gap_s)
+        return real(self, clips, gap_s=gap_s, **kw)
 
     monkeypatch.setattr(WhisperEngine, "transcribe_clips", counting)
     path = encode(tmp_path / "call.flac", dialogue.stereo(), "flac")
@@ -135,7 +135,7 @@ def test_half_a_second_of_silence(tmp_path, capsys):
 
 def test_an_hour_of_silence_never_reaches_the_model(tmp_path, capsys, models_dir_with_tiny, monkeypatch):
     calls = []
-    monkeypatch.setattr(WhisperEngine, "transcribe_clips", lambda self, clips, gap_s=0.5: calls.append(clips))
+    monkeypatch.setattr(WhisperEngine, "transcribe_clips", lambda self, clips, gap_s=0.5, **kw: calls.append(clips))
     path = write_wav(tmp_path / "hour.wav", np.zeros(3600 * R, np.int16))
     report = analyze(capsys, str(path), "--no-store")
     assert calls == [] and report["utterances"] == []

@@ -15,7 +15,7 @@ import pytest
 
 from companion.asr import load_engine, speech_model
 from companion.asr import models as asr_models
-from companion.asr.engine import EngineOptions, WhisperEngine, window_frames
+from companion.asr.engine import EngineOptions, WhisperEngine, prompt_tail, window_frames
 from companion.asr.guards import Recognised, collapse_repeats, guard_segments
 from companion.asr.models import ModelStore
 from companion.asr.stream import SpeakerStream
@@ -145,11 +145,11 @@ class Gate:
         self.calls.append(("interim", 1))
         return self.engine.transcribe(audio, **kw)
 
-    def transcribe_clips(self, clips, gap_s=0.5):
+    def transcribe_clips(self, clips, gap_s=0.5, **kw):
         self.calls.append((threading.current_thread().name, len(clips)))
         self.entered.set()
         assert self.open.wait(10)
-        return self.engine.transcribe_clips(clips, gap_s=gap_s)
+        return self.engine.transcribe_clips(clips, gap_s=gap_s, **kw)
 
 
 def test_worker_materialises_segments_off_the_calling_thread(engine, monkeypatch):
@@ -213,11 +213,11 @@ def test_a_failing_engine_answers_none_and_the_worker_carries_on(engine):
     class Broken:
         calls = 0
 
-        def transcribe_clips(self, clips, gap_s=0.5):
+        def transcribe_clips(self, clips, gap_s=0.5, **kw):
             Broken.calls += 1
             if Broken.calls == 1:
                 raise RuntimeError("boom")
-            return engine.transcribe_clips(clips, gap_s=gap_s)
+            return engine.transcribe_clips(clips, gap_s=gap_s, **kw)
 
     t = Transcriber(Broken())
     first, second = [], []
@@ -411,3 +411,11 @@ def test_load_transcriber_gives_the_server_one_shared_worker(settings, bundled_t
             transcriber.submit(voice(1.0), print)  # a shared worker needs the session
     finally:
         transcriber.close()
+
+
+def test_a_prompt_keeps_its_last_characters_from_a_word_start():
+    assert prompt_tail(None, 200) is None and prompt_tail("  ", 200) is None
+    assert prompt_tail("what  could\nyou try", 200) == "what could you try"
+    assert prompt_tail("what could you try", 0) is None
+    assert prompt_tail("what could you try first", 12) == "try first"  # "you try first" cut mid-word
+    assert prompt_tail("abcdefghij", 4) == "ghij"  # one long word: its end

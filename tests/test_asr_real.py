@@ -79,6 +79,30 @@ def test_guards_keep_silence_and_noise_out_of_the_transcript(real_engine):
         assert clip.text == "", f"{name} was heard as {clip.text!r}"
 
 
+#: What a speaker might have said just before: a prompt must be context only, never text.
+EARLIER = "I want to find a way to stop working every evening and spend more time with my family"
+
+
+def test_a_prompt_never_comes_back_as_text_on_silence_or_noise(real_engine):
+    rng = np.random.default_rng(1)
+    silence = np.zeros(5 * R, np.int16)
+    hiss = (rng.standard_normal(5 * R) * 800).astype(np.int16)
+    hum = (np.sin(2 * np.pi * 50 * np.arange(5 * R) / R) * 4000).astype(np.int16)
+    for name, audio in (("silence", silence), ("hiss", hiss), ("hum", hum)):
+        (clip,) = real_engine.transcribe_clips([audio], prompt=EARLIER)
+        assert clip.text == "", f"{name} with a prompt was heard as {clip.text!r}"
+        short = real_engine.transcribe(audio[: R * 3 // 2], prompt=EARLIER)  # as an interim would ask
+        assert not short, f"{name} with a prompt was heard as {[s.text for s in short]!r}"
+
+
+def test_a_prompt_does_not_leak_into_what_was_said(real_engine):
+    sentence = "What could you try first next week"
+    (clip,) = real_engine.transcribe_clips([speak(sentence, VOICES["B"])], prompt=EARLIER)
+    heard = set(norm(clip.text).split())
+    assert jiwer.wer(norm(sentence), norm(clip.text)) <= 0.3, clip.text
+    assert not heard & {"evening", "family", "working", "stop"}, clip.text
+
+
 def test_interim_words_come_before_the_final_caption(real_engine):
     sentence = "I would like to find a way to stop working every evening and spend time with my family"
     audio = speak(sentence, VOICES["A"])

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from companion.asr import server_transcriber
+from companion.asr.engine import ClipText
 from companion.asr.stream import Interim, LocalAgreement, SpeakerStream
 from companion.asr.transcriber import Transcriber
 from companion.model import Utterance
@@ -27,11 +28,11 @@ class Held:
         self.finals: list[list[float]] = []
         self.interims: list[float] = []
 
-    def transcribe_clips(self, clips, gap_s=0.5):
+    def transcribe_clips(self, clips, gap_s=0.5, **kw):
         self.finals.append([round(len(c) / R, 2) for c in clips])
         self.entered.set()
         assert self.open.wait(10)
-        return self.engine.transcribe_clips(clips, gap_s=gap_s)
+        return self.engine.transcribe_clips(clips, gap_s=gap_s, **kw)
 
     def transcribe(self, audio, **kw):
         self.interims.append(round(len(audio) / R, 2))
@@ -191,3 +192,41 @@ def test_the_utterance_id_survives_the_dict_round_trip():
     u = Utterance("Ana", 1.0, 2.5, "hello there", id="Ana#3")
     assert Utterance.from_dict(u.to_dict()) == u
     assert Utterance.from_dict({"speaker": "Ben", "start": 0, "end": 1}).id == ""  # older rows have none
+
+
+class Echo:
+    """An engine that hears each clip as a numbered phrase and records the prompt of every call."""
+
+    options = None
+
+    def __init__(self):
+        self.prompts: list[tuple[str, str | None]] = []
+        self.n = 0
+
+    def transcribe_clips(self, clips, gap_s=0.5, prompt=None):
+        self.prompts.append(("final", prompt))
+        self.n += len(clips)
+        return [ClipText(text=f"phrase {self.n - len(clips) + i + 1}") for i in range(len(clips))]
+
+    def transcribe(self, audio, *, words=None, options=None, prompt=None):
+        self.prompts.append(("interim", prompt))
+        return []
+
+
+def test_each_session_finals_decode_with_its_own_earlier_words_and_never_another_sessions():
+    echo = Echo()
+    t = server_transcriber(echo)
+    for session in ("s0", "s0", "s1", "s0", "s1"):
+        t.submit(voice(1.0), lambda _: None, session=session)
+        assert t.join(10)
+    assert t.submit_interim(voice(1.0), lambda _: None, key=("s1", "Ana"))
+    assert t.join(10)
+    t.close()
+    assert echo.prompts == [
+        ("final", None),                         # s0's first words: nothing said before
+        ("final", "phrase 1"),                   # s0 again: its own earlier words
+        ("final", None),                         # s1's first: s0's words are not its context
+        ("final", "phrase 1 phrase 2"),
+        ("final", "phrase 3"),
+        ("interim", None),                       # interims decode without context (a cheaper window)
+    ]

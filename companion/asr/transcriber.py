@@ -54,6 +54,12 @@ INTERIM_DECODING: dict[str, Any] = {"beam_size": 1, "temperature": (0.0,), "word
                                     "hallucination_silence_s": None}
 
 
+#: Final text kept per session as the next decode's context (the engine uses its last ``prompt_chars``) ...
+SAID_CHARS = 400
+#: ... for this many sessions at most (the least recently transcribed is forgotten first).
+SAID_SESSIONS = 64
+
+
 @dataclass
 class _Job:
     audio: np.ndarray | None  # None: pass through untranscribed, in order
@@ -113,6 +119,9 @@ class Transcriber:
         self._busy = False
         self._busy_final = False
         self._closed = False
+        # Each session's latest final text, Whisper's context for its next final (never another session's).
+        # Interims decode without it: a prompt needs a wider window (see engine.py), too dear once a second.
+        self._said: dict[Hashable, str] = {}
         self._thread = threading.Thread(target=self._run, name="companion-asr", daemon=True)
         self._thread.start()
 
@@ -259,8 +268,10 @@ class Transcriber:
         if live:
             t0 = time.perf_counter()
             try:
-                texts = self.engine.transcribe_clips([j.audio for j in live], gap_s=self.gap_s)
+                texts = self.engine.transcribe_clips([j.audio for j in live], gap_s=self.gap_s,
+                                                     prompt=self._said.get(live[0].session))
                 results = {id(j): t for j, t in zip(live, texts)}
+                self._remember(live[0].session, [t.text for t in texts])
                 self.stats.transcribed += len(live)
             except Exception:  # a bug or a broken model must not stop talk metrics
                 log.exception("speech recognition failed; passing %d clip(s) on untranscribed", len(live))
@@ -271,6 +282,14 @@ class Transcriber:
             if j.audio is None and not j.skipped:
                 self.stats.passed_through += 1
             self._answer(j.done, results.get(id(j)))
+
+    def _remember(self, session: Hashable, texts: list[str]) -> None:
+        """Keep the session's last ``SAID_CHARS`` characters of final text; the least recent session goes first."""
+        said = " ".join([self._said.pop(session, ""), *texts]).strip()[-SAID_CHARS:]
+        if said:
+            self._said[session] = said
+        while len(self._said) > SAID_SESSIONS:
+            del self._said[next(iter(self._said))]
 
     @staticmethod
     def _answer(done: Callable[[Any], Any], value: Any) -> None:
