@@ -72,6 +72,11 @@ def pct(xs: list[float], q: float) -> float:
 
 def pair_dialogue(session_index: int, seconds: float):
     """(timeline, voice of each speaker): a dev-set session's opening, spoken by espeak-ng."""
+    return synthesise(opening_script(session_index, seconds))
+
+
+def opening_script(session_index: int, seconds: float) -> list[tuple[str, float, str]]:
+    """(speaker "A"/"B", pause before, text) of a dev-set session's opening, about ``seconds`` long."""
     s = devsets.load("grow")[session_index % 14]
     names = list(dict.fromkeys(u.speaker for u in s.utterances))[:2]
     script, t = [], 0.0
@@ -82,7 +87,7 @@ def pair_dialogue(session_index: int, seconds: float):
         t += 0.7 + len(u.text.split()) / 2.8  # about espeak's 170 words a minute
         if t > seconds:
             break
-    return synthesise(script)
+    return script
 
 
 @dataclass

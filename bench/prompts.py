@@ -41,26 +41,15 @@ sys.path.insert(0, str(ROOT))
 
 import jiwer
 
-from bench import devsets
-from bench.captions import norm
+from bench.captions import norm, opening_script
 from companion.asr.engine import WhisperEngine
 from companion.asr.models import bundled_model_dir
 from tests.support.speech import VOICES, speak
 
 
 def session_lines(index: int, seconds: float) -> list[tuple[str, str]]:
-    """(speaker "A"/"B", text) of a dev-set session's opening, as ``bench.captions.pair_dialogue`` picks them."""
-    s = devsets.load("grow")[index % 14]
-    names = list(dict.fromkeys(u.speaker for u in s.utterances))[:2]
-    lines, t = [], 0.0
-    for u in s.utterances:
-        if u.speaker not in names or not u.text.strip():
-            continue
-        lines.append(("AB"[names.index(u.speaker)], u.text.strip()))
-        t += 0.7 + len(u.text.split()) / 2.8
-        if t > seconds:
-            break
-    return lines
+    """(speaker "A"/"B", text) of a dev-set session's opening, as ``bench.captions`` speaks it."""
+    return [(who, text) for who, _, text in opening_script(index, seconds)]
 
 
 def prompt_for(variant: str, history: list[tuple[str, str]], who: str) -> str | None:
