@@ -32,6 +32,7 @@ import re
 from typing import Any
 
 from companion.analysis.base import AnalysisContext, Component
+from companion.analysis.questions import asks_question
 from companion.analysis.text import split_sentences
 from companion.model import Event
 from companion.roles import is_coach_side, is_coachee_side
@@ -212,7 +213,7 @@ class CommitmentTracker(Component):
         prev_coach = prev is not None and bool(prev.text) and is_coach_side(ctx.role_of(prev.speaker))
         if not is_coach_side(role):
             own = [(c, "said", lead) for c, lead in committed_in_context(u.text)]
-            if prev_coach and any(a in ("open_question", "closed_question") for a in ctx.marks[i - 1]["acts"]):
+            if prev_coach and asks_question(ctx.marks[i - 1]):
                 own += [(c, "answer", None) for c in answered_steps(u.text)]
             if own:
                 self._add(ctx, i, [{"text": c, "owner": u.speaker, "confirmed_by": None, "kind": kind,

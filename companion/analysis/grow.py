@@ -35,6 +35,7 @@ import numpy as np
 from companion.analysis import stagemodel
 from companion.analysis.base import AnalysisContext, Component
 from companion.analysis.plan import resolve_plan
+from companion.analysis.questions import asks_question
 from companion.analysis.results import FlagKind, StageSpan
 from companion.analysis.stagecues import cue_scores, is_yes_but
 from companion.analysis.stageflags import StageFlags
@@ -85,7 +86,7 @@ _STATE_CLASS = (0, 1, 2, 3, 4, 0)
 
 def _steers(ctx: AnalysisContext, i: int) -> bool:
     """A coach-side turn that can open a stage: a question, or a turn of some length (not "Mm", "Okay")."""
-    return any(a.endswith("_question") for a in ctx.marks[i]["acts"]) or len(ctx.parsed[i].tokens) >= STEER_WORDS
+    return asks_question(ctx.marks[i]) or len(ctx.parsed[i].tokens) >= STEER_WORDS
 
 
 def position_prior(f: float) -> list[float]:

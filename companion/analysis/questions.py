@@ -27,6 +27,11 @@ from companion.analysis.text import Parsed, parse
 
 OPEN, CLOSED = "open_question", "closed_question"
 
+
+def asks_question(mark: dict[str, Any]) -> bool:
+    """Whether an utterance's marks (``ctx.marks[i]``) hold a question, open or closed."""
+    return bool({OPEN, CLOSED} & set(mark.get("acts") or ()))
+
 #: Subjects that follow an inverted auxiliary in a question ("do you", "is there").
 SUBJECTS = {"i", "you", "we", "they", "he", "she", "it", "there", "that", "this", "these",
             "those", "anyone", "anybody", "someone", "somebody", "everyone", "people", "your",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from companion.analysis.base import AnalysisContext, Component
+from companion.analysis.questions import asks_question
 from companion.errors import InputError
 from companion.model import Event, Role, Utterance
 
@@ -330,7 +331,7 @@ def turn_review(ctx: AnalysisContext, turn: Turn) -> dict[str, Any]:
         stage = mark.get("stage")
         if stage and (not stages or stages[-1] != stage):
             stages.append(stage)
-        if u.speaker != turn.member and {"open_question", "closed_question"} & set(mark.get("acts") or []):
+        if u.speaker != turn.member and asks_question(mark):
             questions += 1
     total = sum(talk.values()) or 1.0
     return {"talk_share": {s: round(v / total, 3) for s, v in sorted(talk.items(), key=lambda kv: -kv[1])},

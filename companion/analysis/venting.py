@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from companion.analysis.base import AnalysisContext, Component
+from companion.analysis.questions import asks_question
 from companion.analysis.results import Flag, FlagKind, minutes
 from companion.model import Event
 
@@ -99,7 +100,7 @@ class VentingTracker(Component):
     def update(self, ctx: AnalysisContext, i: int) -> list[Event]:
         u = ctx.utterances[i]
         if self.start is not None and ctx.is_coach_side(u.speaker):
-            self.questions += any(a.endswith("_question") for a in ctx.marks[i]["acts"])
+            self.questions += asks_question(ctx.marks[i])
         if not ctx.is_coachee_side(u.speaker) or not u.transcribed:
             return []
         focus = focus_of(ctx.parsed[i].joined)
