@@ -11,7 +11,7 @@ from typing import Any
 from companion.analysis.commitments import strip_lead_ins
 from companion.analysis.text import split_sentences
 from companion.logbook.dates import when_of
-from companion.logbook.items import content_words, tidy
+from companion.logbook.items import content_words, in_first_person, tidy
 from companion.logbook.people import HELPERS
 from companion.logbook.prompts import asks_only_when, raised_item
 from companion.logbook.restate import merge
@@ -66,7 +66,7 @@ def told_what(what: str, prompt: str) -> str:
     asked, tell = _WHO_KNOWS.search(prompt), _TELL.match(what)
     if not asked or not tell or content_words(what[tell.end():]):
         return what  # "tell her the plan" says what she will be told
-    told = re.sub(r"\byour\b", "my", re.sub(r"\byou\b", "I", asked.group("x").strip(" ,"), flags=re.I), flags=re.I)
+    told = in_first_person(asked.group("x").strip(" ,"))
     rest = what[tell.end():].strip(" ,")
     return f"{what[:tell.end()]} {told}" + (f", {rest}" if rest else "")
 
