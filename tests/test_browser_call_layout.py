@@ -10,17 +10,15 @@ Screenshots go to artifacts/screenshots/ for a person to look at.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from companion.importers import load_transcript
 from companion.model import Audience
 from tests.support.a11y import serious_violations, shot
 from tests.support.browser import wait_for
-from tests.support.review_fixtures import write_vtt
+from tests.support.review_fixtures import say_venting_live
 
 pytestmark = pytest.mark.browser
 
@@ -157,14 +155,7 @@ def test_a_nudge_on_a_phone_is_seen_without_scrolling(server, browser, tmp_path)
     assert serious_violations(coach) == []
     wait_for(lambda: sid in server.app.state.live.sessions, what="live session")
     live = server.app.state.live.sessions[sid]
-    utterances = load_transcript(write_vtt(Path(tmp_path) / "venting.vtt"))
-
-    def say_all():
-        for u in utterances:
-            live.add_utterance(u)
-        live._release(force=True)
-
-    server.call_soon(say_all)
+    say_venting_live(server, live, tmp_path)
     toast = coach.get_by_test_id("toast")
     expect(toast).to_be_visible(timeout=15_000)
     stored = [e["data"]["nudge"] for e in server.store.events(sid) if e["type"] == "nudge"]

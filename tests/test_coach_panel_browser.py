@@ -1,14 +1,12 @@
 """The coach's live panel in a real browser, fed by the real analyzer through the hub."""
 
 import time
-from pathlib import Path
 
 import httpx
 from playwright.sync_api import expect
 
-from companion.importers import load_transcript
 from tests.support.browser import launch
-from tests.support.review_fixtures import write_vtt
+from tests.support.review_fixtures import say_venting_live
 
 
 def test_nudges_reach_the_coach_readably_and_never_the_coachee(server, playwright_instance, tmp_path):
@@ -29,14 +27,7 @@ def test_nudges_reach_the_coach_readably_and_never_the_coachee(server, playwrigh
             time.sleep(0.1)
         live = server.app.state.live.sessions[sid]
         # Six minutes of venting, replayed as if just said: the analyzer raises a nudge.
-        utterances = load_transcript(write_vtt(Path(tmp_path) / "venting.vtt"))
-
-        def say_all():
-            for u in utterances:
-                live.add_utterance(u)
-            live._release(force=True)
-
-        server.call_soon(say_all)
+        utterances = say_venting_live(server, live, tmp_path)
         nudge = pages["coach"].get_by_test_id("nudge").first
         expect(nudge).to_contain_text("Try: ", timeout=15_000)
         text = nudge.inner_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from companion.config import Settings
+from companion.importers import load_transcript
 from companion.model import Utterance
 from companion.pipeline import analyze_file, analyze_utterances, load_speech
 from tests.support.transcripts import zoom_vtt
@@ -55,6 +56,19 @@ def write_vtt(path: Path, dialogue=VENTING_DIALOGUE, gap: float = 0.8) -> Path:
         t += secs + gap
     path.write_text(zoom_vtt(cues), encoding="utf-8")
     return path
+
+
+def say_venting_live(server, live, tmp_path: Path) -> list[Utterance]:
+    """Six minutes of venting said into a running live session at once, on the server's loop; returns them."""
+    utterances = load_transcript(write_vtt(Path(tmp_path) / "venting.vtt"))
+
+    def say_all():
+        for u in utterances:
+            live.add_utterance(u)
+        live._release(force=True)
+
+    server.call_soon(say_all)
+    return utterances
 
 
 def store_venting_session(store, tmp_path: Path, settings: Settings) -> tuple[str, dict]:
