@@ -69,12 +69,16 @@ def test_word_errors_on_a_two_voice_dialogue_are_bounded(real_engine, dialogue):
     assert wer <= MAX_DIALOGUE_WER, f"WER {wer:.2f}: {[u.text for u in heard]}"
 
 
+def non_speech(seed: int) -> list[tuple[str, np.ndarray]]:
+    """Five seconds each of silence, hiss and mains hum."""
+    rng = np.random.default_rng(seed)
+    return [("silence", np.zeros(5 * R, np.int16)),
+            ("hiss", (rng.standard_normal(5 * R) * 800).astype(np.int16)),
+            ("hum", (np.sin(2 * np.pi * 50 * np.arange(5 * R) / R) * 4000).astype(np.int16))]
+
+
 def test_guards_keep_silence_and_noise_out_of_the_transcript(real_engine):
-    rng = np.random.default_rng(0)
-    silence = np.zeros(5 * R, np.int16)
-    hiss = (rng.standard_normal(5 * R) * 800).astype(np.int16)
-    hum = (np.sin(2 * np.pi * 50 * np.arange(5 * R) / R) * 4000).astype(np.int16)
-    for name, audio in (("silence", silence), ("hiss", hiss), ("hum", hum)):
+    for name, audio in non_speech(0):
         (clip,) = real_engine.transcribe_clips([audio])
         assert clip.text == "", f"{name} was heard as {clip.text!r}"
 
@@ -84,11 +88,7 @@ EARLIER = "I want to find a way to stop working every evening and spend more tim
 
 
 def test_a_prompt_never_comes_back_as_text_on_silence_or_noise(real_engine):
-    rng = np.random.default_rng(1)
-    silence = np.zeros(5 * R, np.int16)
-    hiss = (rng.standard_normal(5 * R) * 800).astype(np.int16)
-    hum = (np.sin(2 * np.pi * 50 * np.arange(5 * R) / R) * 4000).astype(np.int16)
-    for name, audio in (("silence", silence), ("hiss", hiss), ("hum", hum)):
+    for name, audio in non_speech(1):
         (clip,) = real_engine.transcribe_clips([audio], prompt=EARLIER)
         assert clip.text == "", f"{name} with a prompt was heard as {clip.text!r}"
         short = real_engine.transcribe(audio[: R * 3 // 2], prompt=EARLIER)  # as an interim would ask
