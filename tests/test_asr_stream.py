@@ -230,3 +230,15 @@ def test_each_session_finals_decode_with_its_own_earlier_words_and_never_another
         ("final", "phrase 3"),
         ("interim", None),                       # interims decode without context (a cheaper window)
     ]
+
+
+def test_a_session_that_ended_leaves_no_words_behind_as_context():
+    echo = Echo()
+    t = server_transcriber(echo)
+    t.submit(voice(1.0), lambda _: None, session="s0")
+    assert t.join(10)
+    t.forget("s0")
+    t.submit(voice(1.0), lambda _: None, session="s0")
+    assert t.join(10)
+    t.close()
+    assert echo.prompts == [("final", None), ("final", None)]

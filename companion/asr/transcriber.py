@@ -283,6 +283,10 @@ class Transcriber:
                 self.stats.passed_through += 1
             self._answer(j.done, results.get(id(j)))
 
+    def forget(self, session: Hashable) -> None:
+        """The session ended: its words are no longer kept as context."""
+        self._said.pop(session, None)
+
     def _remember(self, session: Hashable, texts: list[str]) -> None:
         """Keep the session's last ``SAID_CHARS`` characters of final text; the least recent session goes first."""
         said = " ".join([self._said.pop(session, ""), *texts]).strip()[-SAID_CHARS:]

@@ -295,6 +295,7 @@ class LiveSession:
             s.flush()
         if self.transcriber is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.transcriber.join, timeout)
+            self.transcriber.forget(self.sid)
         # Recognition results are delivered to the loop with call_soon_threadsafe; let them land.
         for _ in range(3):
             await asyncio.sleep(0)
