@@ -83,12 +83,6 @@ class Utterance:
 
 
 @dataclass(slots=True)
-class Participant:
-    name: str
-    role: Role
-
-
-@dataclass(slots=True)
 class Event:
     type: EventType
     t: float  # session time (seconds) the event refers to

@@ -244,7 +244,6 @@ class ActTagger(Component):
 
     def __init__(self) -> None:
         self.last_by_speaker: dict[str, int] = {}
-        self.last_index: int | None = None
         self.counts = {"open_questions": 0, "closed_questions": 0, "stacked_questions": 0,
                        "reflections": 0, "advice": 0, "affirmations": 0}
         self.stacked_at: list[float] = []

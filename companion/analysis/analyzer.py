@@ -66,9 +66,6 @@ class SessionAnalyzer:
         self.components = list(components) if components is not None else default_components()
         self.finished = False
 
-    def set_role(self, speaker: str, role: Role | None) -> None:
-        self.ctx.roles[speaker] = role
-
     def update(self, utt: Utterance) -> list[Event]:
         ctx = self.ctx
         ctx.utterances.append(utt)

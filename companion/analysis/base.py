@@ -45,9 +45,6 @@ class AnalysisContext:
     def role_of(self, speaker: str) -> Role | None:
         return self.roles.get(speaker)
 
-    def speakers_with(self, role: Role) -> list[str]:
-        return [s for s, r in self.roles.items() if r == role]
-
     def is_coach_side(self, speaker: str) -> bool:
         return is_coach_side(self.roles.get(speaker))
 

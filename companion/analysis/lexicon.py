@@ -13,10 +13,6 @@ WH = frozenset({"what", "how", "why", "when", "where", "who", "which", "whom", "
 AUX = frozenset({"do", "does", "did", "is", "are", "was", "were", "will", "would", "can", "could",
                  "should", "shall", "may", "might", "must", "have", "has", "had", "am", "'s", "'re",
                  "'ll", "'d", "'ve", "'m", "ca", "wo"})
-#: Modal verbs ("ca"/"wo" are "can"/"will" before "n't").
-MODALS = frozenset({"will", "would", "can", "could", "should", "shall", "may", "might", "must", "ca", "wo"})
-#: Contracted auxiliaries as the tokenizer writes them.
-CONTRACTED_AUX = frozenset({"'s", "'re", "'ll", "'d", "'ve", "'m"})
 #: Personal and indefinite pronouns that can be a clause's subject.
 PRONOUNS = frozenset({"i", "you", "we", "they", "he", "she", "it", "there", "that", "this", "anyone",
                       "someone", "anybody", "somebody", "everyone", "people"})
@@ -24,12 +20,6 @@ PRONOUNS = frozenset({"i", "you", "we", "they", "he", "she", "it", "there", "tha
 FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself", "we", "us", "our", "let"})
 #: Sounds that fill a pause.
 FILLERS = frozenset({"um", "uh", "erm", "er", "uhm", "ah", "hmm", "mm", "mhm"})
-#: Multi-word fillers, as token sequences.
-FILLER_PHRASES = (("you", "know"), ("i", "mean"), ("sort", "of"), ("kind", "of"))
-#: One-word listening signals ("mm-hmm", "yeah") that do not take the floor.
-BACKCHANNELS = frozenset({"yeah", "yes", "yep", "mm", "mhm", "mm-hmm", "hmm", "uh-huh", "right", "okay",
-                          "ok", "sure", "absolutely", "exactly", "true", "wow", "oh", "ah", "no", "nope",
-                          "god", "gosh", "ha", "totally", "definitely", "indeed", "cool", "fine", "great"})
 #: Words a speaker opens or links a clause with in running speech.
 LINKERS = frozenset({"and", "so", "but", "okay", "ok", "alright", "right", "well", "now", "then",
                      "also", "sure", "oh", "great", "good", "thanks", "hi", "hello", "anyway", "just",
